@@ -1,0 +1,45 @@
+import type { Action, Category, Outcome, Reason } from './decision.js';
+import type { Subject } from './policy/derive-facts.js';
+import type { ScreeningFacts } from './policy/facts.js';
+import type { TextSignals } from './signals.js';
+
+/** What Perisai observed about one image; hashes, never pixels. */
+export interface ImageSummary {
+  index: number;
+  sha256: string;
+  bytes: number;
+  format?: string;
+  width?: number;
+  height?: number;
+  pdq?: { hash: string; quality: number };
+  faces?: { count: number; ages: number[] } | null;
+  nudity?: Record<string, number> | null;
+  owner?: string;
+}
+
+export interface RecordedSignals {
+  text: TextSignals | null;
+  images: ImageSummary[];
+  facts: ScreeningFacts;
+  detectors: string[];
+  failures: Array<{ detector: string; message: string }>;
+}
+
+/** A decision as stored and as `GET /v1/decisions/:id` returns it. */
+export interface DecisionRecord {
+  id: string;
+  createdAt: string;
+  stage: 'request' | 'output';
+  decision: Outcome;
+  categories: Category[];
+  reasons: Reason[];
+  actions: Action[];
+  signals: RecordedSignals;
+  policyVersion: string;
+  prompt: string | null;
+  subject: Subject;
+  requester: { id: string; country?: string } | null;
+  jurisdiction: string | null;
+  requestId: string | null;
+  durationMs: number;
+}

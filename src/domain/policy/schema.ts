@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ACTIONS, CATEGORIES } from '../decision.js';
+import { SEXUALISATION_LEVELS } from '../signals.js';
+
+const level = z.enum(SEXUALISATION_LEVELS);
+const numberTest = z.union([
+  z.number(),
+  z.strictObject({ gte: z.number() }),
+  z.strictObject({ lt: z.number() }),
+]);
+
+/** A rule fires when every condition in `when` holds. Unknown facts are errors, not silently ignored. */
+export const conditionSchema = z
+  .strictObject({
+    stage: z.enum(['request', 'output']).optional(),
+    sexualisation: z.union([level, z.strictObject({ at_least: level })]).optional(),
+    real_person: z.boolean().optional(),
+    minor: z.boolean().optional(),
+    sexual_violence: z.boolean().optional(),
+    adult_content: z.boolean().optional(),
+    consent_withheld: z.boolean().optional(),
+    /** `any` matches a match in any bank; a list matches a bank with one of those purposes. */
+    bank_match: z.union([z.literal('any'), z.array(z.string().min(1)).min(1)]).optional(),
+    account_suspended: z.boolean().optional(),
+    image_nudity: numberTest.optional(),
+    faces: numberTest.optional(),
+  })
+  .refine((when) => Object.keys(when).length > 0, { message: 'a rule needs at least one condition in `when`' });
+
+export const ruleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and hyphens'),
+  description: z.string().optional(),
+  when: conditionSchema,
+  decision: z.enum(['block', 'review']),
+  category: z.enum(CATEGORIES),
+  actions: z.array(z.enum(ACTIONS)).default([]),
+  /** Shown to the requester and the reviewer; says what was refused and why. */
+  message: z.string().min(1),
+});
+
+export const policySchema = z.strictObject({
+  name: z.string().min(1),
+  settings: z
+    .strictObject({
+      /** Explicit content about fictional adults. Never affects real people or minors. */
+      adult_content: z.boolean().default(false),
+      /** What a failed, missing or timed-out detector yields. `allow` is not an option: the service fails closed. */
+      on_detector_failure: z.enum(['review', 'block']).default('review'),
+      /** Apparent age under which a face counts as a possible minor ("Challenge 25"). */
+      possible_minor_age: z.number().int().min(18).max(40).default(25),
+    })
+    .prefault({}),
+  rules: z.array(ruleSchema).min(1),
+});
+
+export type PolicyDocument = z.infer<typeof policySchema>;
+export type PolicyRule = z.infer<typeof ruleSchema>;
+export type PolicyCondition = z.infer<typeof conditionSchema>;
+
+/** A validated policy with the version derived from its content. */
+export interface Policy extends PolicyDocument {
+  /** "name@sha256-prefix": changes whenever the meaning changes, not when whitespace or comments do. */
+  version: string;
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { SUBJECTS } from '../domain/policy/derive-facts.js';
+
+/** Limits that keep one request's cost bounded; the HTTP body limit is derived from them. */
+export const SCREEN_LIMITS = {
+  promptChars: 4000,
+  images: 4,
+  /** Decoded bytes per image. */
+  imageBytes: 20 * 1024 * 1024,
+} as const;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const DATA_URL_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
+
+/** Accepts plain base64 or a `data:image/...;base64,` URL; returns the bytes. */
+export const base64ImageSchema = z
+  .string()
+  .min(1, 'is empty: send the image file encoded as base64')
+  .max(Math.ceil((SCREEN_LIMITS.imageBytes * 4) / 3) + 64, `is too large: an image may be at most ${SCREEN_LIMITS.imageBytes / 1024 / 1024} MiB`)
+  .transform((value, ctx) => {
+    const data = value.replace(DATA_URL_PREFIX, '');
+    if (data.length % 4 !== 0 || !BASE64.test(data)) {
+      ctx.addIssue({ code: 'custom', message: 'is not valid base64: send the file bytes encoded with the standard base64 alphabet (A-Z, a-z, 0-9, +, /) and = padding' });
+      return z.NEVER;
+    }
+    return new Uint8Array(Buffer.from(data, 'base64'));
+  });
+
+export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "ID"');
+const accountId = z.string().min(1).max(200);
+
+export const requesterSchema = z.strictObject({ id: accountId, country: countryCode.optional() });
+
+export const screenRequestSchema = z.strictObject({
+  prompt: z.string().max(SCREEN_LIMITS.promptChars, `is too long: at most ${SCREEN_LIMITS.promptChars} characters`),
+  images: z
+    .array(z.strictObject({ data: base64ImageSchema, owner: accountId.optional() }))
+    .max(SCREEN_LIMITS.images, `has too many images: at most ${SCREEN_LIMITS.images} reference images per request`)
+    .default([]),
+  subject: z.enum(SUBJECTS).default('unknown'),
+  requester: requesterSchema.optional(),
+  jurisdiction: countryCode.optional(),
+});
+
+export type ScreenRequestInput = z.input<typeof screenRequestSchema>;
+export type ScreenRequest = z.output<typeof screenRequestSchema>;

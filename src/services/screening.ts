@@ -1,0 +1,126 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { DecisionRecord, ImageSummary } from '../domain/decision-record.js';
+import { deriveFacts, type ImageObservation, type ScreeningObservations } from '../domain/policy/derive-facts.js';
+import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { Policy } from '../domain/policy/schema.js';
+import type { TextDetector, TextSignals } from '../domain/signals.js';
+import type { DecisionRecorder } from './decision-recorder.js';
+import type { DetectorFailure, ImageAnalyser, ImageAnalysis, Matcher, MatchResult } from './ports.js';
+import type { ScreenRequest } from './screen-request.js';
+
+export interface ScreeningDeps {
+  policy: () => Policy;
+  textDetector: TextDetector;
+  /** Absent when the deployment runs without image detectors: images are then held for review (fail closed). */
+  imageAnalyser?: ImageAnalyser;
+  matchers?: Matcher[];
+  recorder: DecisionRecorder;
+  now?: () => Date;
+}
+
+/**
+ * Screens one request before generation: text and image signals, matches, policy, and the
+ * decision recorded with its audit entry before the answer is returned.
+ */
+export class ScreeningService {
+  constructor(private readonly deps: ScreeningDeps) {}
+
+  async screenRequest(request: ScreenRequest, actor: string): Promise<DecisionRecord> {
+    const started = performance.now();
+    const failures: DetectorFailure[] = [];
+    const text = this.analyseText(request.prompt, failures);
+
+    const summaries: ImageSummary[] = [];
+    const observations: ImageObservation[] = [];
+    for (const [index, image] of request.images.entries()) {
+      const analysed = await this.analyseImage(image.data, failures);
+      summaries.push({ index, ...analysed.summary, ...(image.owner ? { owner: image.owner } : {}) });
+      observations.push({ index, ...analysed.observation });
+    }
+
+    const matches = await this.match({ stage: 'request', requesterId: request.requester?.id ?? null, images: summaries }, failures);
+    const policy = this.deps.policy();
+    const observed: ScreeningObservations = {
+      stage: 'request',
+      subject: request.subject,
+      text,
+      imageCount: request.images.length,
+      images: observations,
+      consentWithheld: matches.consentWithheld,
+      bankMatches: matches.bankMatches,
+      accountSuspended: matches.accountSuspended,
+      failures,
+    };
+    const { facts, evidence } = deriveFacts(policy, observed);
+    const verdict = evaluatePolicy(policy, facts, evidence);
+
+    const record: DecisionRecord = {
+      id: newDecisionId(),
+      createdAt: (this.deps.now?.() ?? new Date()).toISOString(),
+      stage: 'request',
+      ...verdict,
+      signals: { text, images: summaries, facts, detectors: this.detectorNames(), failures },
+      policyVersion: policy.version,
+      prompt: request.prompt,
+      subject: request.subject,
+      requester: request.requester ?? null,
+      jurisdiction: request.jurisdiction ?? null,
+      requestId: null,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    await this.deps.recorder.record(record, actor);
+    return record;
+  }
+
+  private analyseText(prompt: string, failures: DetectorFailure[]): TextSignals | null {
+    try {
+      return this.deps.textDetector.analyse(prompt);
+    } catch (error) {
+      failures.push({ detector: this.deps.textDetector.name, message: `crashed: ${(error as Error).message}` });
+      return null;
+    }
+  }
+
+  private async analyseImage(bytes: Uint8Array, failures: DetectorFailure[]): Promise<Pick<ImageAnalysis, 'summary' | 'observation'>> {
+    const analyser = this.deps.imageAnalyser;
+    if (!analyser) {
+      failures.push({ detector: 'image', message: 'no image detectors are configured on this deployment, so the image could not be screened' });
+      return emptyAnalysis(bytes);
+    }
+    const analysed = await analyser.analyse(bytes);
+    failures.push(...analysed.failures);
+    return analysed;
+  }
+
+  private async match(context: Parameters<Matcher['match']>[0], failures: DetectorFailure[]): Promise<MatchResult> {
+    const result: MatchResult = { consentWithheld: [], bankMatches: [], accountSuspended: [] };
+    for (const matcher of this.deps.matchers ?? []) {
+      try {
+        const found = await matcher.match(context);
+        result.consentWithheld.push(...(found.consentWithheld ?? []));
+        result.bankMatches.push(...(found.bankMatches ?? []));
+        result.accountSuspended.push(...(found.accountSuspended ?? []));
+      } catch (error) {
+        failures.push({ detector: matcher.name, message: `failed: ${(error as Error).message}` });
+      }
+    }
+    return result;
+  }
+
+  private detectorNames(): string[] {
+    const text = `${this.deps.textDetector.name}@${this.deps.textDetector.version}`;
+    return [text, ...(this.deps.imageAnalyser?.detectors ?? []), ...(this.deps.matchers ?? []).map((m) => m.name)];
+  }
+}
+
+function emptyAnalysis(bytes: Uint8Array): Pick<ImageAnalysis, 'summary' | 'observation'> {
+  return {
+    summary: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength },
+    observation: { faces: null, nudity: null },
+  };
+}
+
+export function newDecisionId(): string {
+  return `dec_${randomUUID().replaceAll('-', '')}`;
+}

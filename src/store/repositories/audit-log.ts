@@ -1,0 +1,95 @@
+import { sql } from 'kysely';
+import { AuditChainVerifier, sealAuditEntry, type AuditEntry, type AuditHead, type AuditVerification } from '../../domain/audit-chain.js';
+import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
+import type { Db, DialectName } from '../store.js';
+
+export interface NewAuditEntry {
+  kind: string;
+  subject: string;
+  actor: string;
+  payload: JsonValue;
+  createdAt?: string;
+}
+
+/**
+ * Appends entries to the hash chain. Call inside a store transaction: the head row is read
+ * with a row lock on PostgreSQL so appends from several instances serialise; SQLite's write
+ * lock already does.
+ */
+export async function appendAudit(trx: Db, dialect: DialectName, entries: NewAuditEntry[]): Promise<AuditEntry[]> {
+  if (entries.length === 0) return [];
+  const headQuery = trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1);
+  const head = await (dialect === 'postgres' ? headQuery.forUpdate() : headQuery).executeTakeFirstOrThrow();
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const sealed: AuditEntry[] = [];
+  for (const entry of entries) {
+    seq += 1;
+    const payload = JSON.parse(canonicalJson(entry.payload)) as JsonValue;
+    const item = sealAuditEntry({ seq, createdAt: entry.createdAt ?? new Date().toISOString(), kind: entry.kind, subject: entry.subject, actor: entry.actor, payload }, prevHash);
+    sealed.push(item);
+    prevHash = item.hash;
+  }
+  // Chunked so a large batch stays under SQLite's bound-parameter limit.
+  for (let i = 0; i < sealed.length; i += 100) {
+    await trx
+      .insertInto('audit_log')
+      .values(
+        sealed.slice(i, i + 100).map((e) => ({
+          seq: e.seq,
+          created_at: e.createdAt,
+          kind: e.kind,
+          subject: e.subject,
+          actor: e.actor,
+          payload: canonicalJson(e.payload),
+          prev_hash: e.prevHash,
+          hash: e.hash,
+        })),
+      )
+      .execute();
+  }
+  await trx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+  return sealed;
+}
+
+/** Walks the whole chain in pages of `pageSize` and reports the first broken entry, if any. */
+export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<AuditVerification> {
+  const verifier = new AuditChainVerifier();
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      if (!verifier.push(rowToEntry(row))) return verifier.finish(undefined);
+    }
+    after = rows[rows.length - 1]!.seq;
+  }
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+  const recorded: AuditHead | undefined = head ? { seq: Number(head.seq), hash: head.hash } : undefined;
+  return verifier.finish(recorded);
+}
+
+export async function listAuditEntries(db: Db, options: { subject?: string; afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+  let query = db.selectFrom('audit_log').selectAll().orderBy('seq').limit(options.limit ?? 100);
+  if (options.subject !== undefined) query = query.where('subject', '=', options.subject);
+  if (options.afterSeq !== undefined) query = query.where('seq', '>', options.afterSeq);
+  return (await query.execute()).map(rowToEntry);
+}
+
+export async function countAuditEntries(db: Db): Promise<number> {
+  const row = await db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function rowToEntry(row: { seq: number; created_at: string; kind: string; subject: string; actor: string; payload: string; prev_hash: string; hash: string }): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    createdAt: row.created_at,
+    kind: row.kind,
+    subject: row.subject,
+    actor: row.actor,
+    payload: JSON.parse(row.payload) as JsonValue,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
