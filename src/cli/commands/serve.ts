@@ -1,0 +1,46 @@
+import pino from 'pino';
+import { createAppContext } from '../../app-context.js';
+import { readConfig } from '../../config.js';
+import { buildServer } from '../../http/server.js';
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  policy?: string;
+}
+
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = readConfig(process.env, { port: flags.port, host: flags.host, db: flags.db, policyPath: flags.policy });
+  const logger = pino({ level: config.logLevel });
+  const ctx = await createAppContext(config, { logger });
+  const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
+  const app = await buildServer(ctx, { logger });
+  const address = await app.listen({ host: config.host, port: config.port });
+
+  const base = address.replace('://[::1]', '://localhost');
+  const lines = [
+    `Perisai is running on ${base}`,
+    `  store:   ${ctx.store.dialect} ${ctx.store.location}`,
+    `  policy:  ${ctx.policy.version} (${config.policyPath})`,
+    `  API:     POST ${base}/v1/screen`,
+    `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
+    `  health:  ${base}/healthz   metrics: ${base}/metrics`,
+  ];
+  if (created) {
+    lines.push('', `An admin API key was created. It is shown only this once; store it now:`, `  ${created.secret}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,95 @@
+import { Command, CommanderError, Option } from 'commander';
+import { auditVerify } from './commands/audit.js';
+import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
+import { policyCheck } from './commands/policy-check.js';
+import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
+import { serve, type ServeFlags } from './commands/serve.js';
+import { withContext, type StoreFlags } from './context.js';
+import { EXIT, printError } from './io.js';
+
+const program = new Command('perisai')
+  .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 success (allow), 1 failure, 2 usage error, 3 blocked, 4 held for review.
+Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).`,
+  );
+
+function storeOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
+    .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY; default: the shipped policy)'));
+}
+
+/** Runs an action and turns its result or error into the process exit code. */
+function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      const code = await action(...args);
+      if (typeof code === 'number') process.exitCode = code;
+    } catch (error) {
+      process.exitCode = printError(error);
+    }
+  };
+}
+
+program
+  .command('serve')
+  .description('run the HTTP API (default 127.0.0.1:8787)')
+  .addOption(new Option('--port <port>', 'port to listen on (env PORT)'))
+  .addOption(new Option('--host <host>', 'address to listen on (env HOST)'))
+  .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
+  .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY)'))
+  .action(run((flags: ServeFlags) => serve(flags)));
+
+storeOptions(
+  program
+    .command('screen')
+    .description('screen one request (--prompt) or a JSONL file of requests (--batch), in-process')
+    .option('--prompt <text>', 'the edit or generation instruction')
+    .option('--image <file>', 'a reference image (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .addOption(new Option('--subject <subject>', 'what the reference image shows').choices(['adult', 'minor', 'none', 'unknown']))
+    .option('--requester <id>', 'the requesting account')
+    .option('--jurisdiction <cc>', 'ISO country code of the applicable jurisdiction')
+    .option('--json', 'print the decision as JSON')
+    .option('--batch <file>', 'JSONL file of requests, one per line ("-" for stdin); prints one decision per line'),
+).action(
+  run((flags: ScreenFlags & StoreFlags) => withContext(flags, (ctx) => (flags.batch !== undefined ? screenBatch(ctx, flags.batch) : screenOne(ctx, flags)))),
+);
+
+const policy = program.command('policy').description('work with policy files');
+policy
+  .command('check <file>')
+  .description('validate a policy file and explain each problem with its line number')
+  .action(run((file: string) => policyCheck(file)));
+
+const audit = program.command('audit').description('the tamper-evident audit log');
+storeOptions(audit.command('verify').description('walk the hash chain and name the first broken entry').option('--json', 'print the result as JSON')).action(
+  run((flags: StoreFlags & { json?: boolean }) => withContext(flags, (ctx) => auditVerify(ctx, flags.json ?? false))),
+);
+
+const keys = program.command('keys').description('API keys');
+storeOptions(
+  keys
+    .command('create <name>')
+    .description('create an API key and print its secret once')
+    .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, admin', 'screen'),
+).action(run((name: string, flags: StoreFlags & { scopes: string }) => withContext(flags, (ctx) => keysCreate(ctx, name, flags.scopes))));
+storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run((flags: StoreFlags) => withContext(flags, (ctx) => keysList(ctx))));
+storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
+  run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => keysRevoke(ctx, id))),
+);
+
+program.exitOverride();
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = printError(error);
+  }
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { PerisaiError } from './domain/errors.js';
+import { DEFAULT_POLICY_PATH } from './policy/policy-file.js';
+
+export const DEFAULT_DB_PATH = 'data/perisai.db';
+
+const configSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** A SQLite file path or a postgres:// URL. */
+  db: z.string().min(1).default(DEFAULT_DB_PATH),
+  policyPath: z.string().min(1).default(DEFAULT_POLICY_PATH),
+  adminKey: z.string().min(16, 'PERISAI_ADMIN_KEY must be at least 16 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Run image detectors (nudity, faces) in a worker pool; off makes images fail closed to review. */
+  imageDetectors: z.boolean().default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigOverrides = Partial<Record<keyof Config, string | number | boolean | undefined>>;
+
+/** Environment first, then explicit overrides (command-line flags) on top; validated once here. */
+export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = {}): Config {
+  const raw: Record<string, unknown> = {
+    host: env.HOST,
+    port: env.PORT,
+    db: env.PERISAI_DB,
+    policyPath: env.PERISAI_POLICY,
+    adminKey: env.PERISAI_ADMIN_KEY,
+    logLevel: env.PERISAI_LOG_LEVEL,
+    imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
+  };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
+  for (const key of Object.keys(raw)) if (raw[key] === '' || raw[key] === undefined) delete raw[key];
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new PerisaiError('invalid_config', `The configuration is invalid (${problems}). Fix the flag or environment variable and start again.`);
+  }
+  return parsed.data;
+}

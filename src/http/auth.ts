@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PerisaiError } from '../domain/errors.js';
+import { hasScope, type ApiKeyService, type Scope } from '../services/api-keys.js';
+import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey: ApiKeyRecord | null;
+  }
+}
+
+/** A pre-handler that admits requests bearing an active key with `scope` (or admin). */
+export function requireScope(keys: ApiKeyService, scope: Scope) {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    if (!secret) {
+      throw new PerisaiError('unauthorized', 'An API key is required: send the header "Authorization: Bearer <key>" (`perisai keys create` makes one).');
+    }
+    const key = await keys.authenticate(secret);
+    if (!key) throw new PerisaiError('unauthorized', 'The API key is unknown or revoked: check it, or create a new one with `perisai keys create`.');
+    if (!hasScope(key, scope)) {
+      throw new PerisaiError('forbidden', `This API key (${key.id}) lacks the "${scope}" scope: use a key created with --scopes ${scope}.`);
+    }
+    request.apiKey = key;
+  };
+}

@@ -1,0 +1,36 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DecisionRecord } from '../domain/decision-record.js';
+
+/** Prometheus metrics for one server; its own registry so several servers can run in one test process. */
+export class ScreeningMetrics {
+  readonly registry = new Registry();
+  private readonly decisions = new Counter({
+    name: 'perisai_decisions_total',
+    help: 'Screening decisions by stage and outcome.',
+    labelNames: ['stage', 'decision'] as const,
+    registers: [this.registry],
+  });
+  private readonly categories = new Counter({
+    name: 'perisai_decision_categories_total',
+    help: 'Categories raised by screening decisions.',
+    labelNames: ['stage', 'category'] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'perisai_screen_duration_seconds',
+    help: 'Time to screen and record one request, in seconds.',
+    labelNames: ['stage'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'perisai_' });
+  }
+
+  observe(record: DecisionRecord, seconds: number): void {
+    this.decisions.inc({ stage: record.stage, decision: record.decision });
+    for (const category of record.categories) this.categories.inc({ stage: record.stage, category });
+    this.latency.observe({ stage: record.stage }, seconds);
+  }
+}

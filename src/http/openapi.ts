@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
+import { screenRequestSchema } from '../services/screen-request.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema of what a client sends (the request side of a schema, before transforms). */
+export function inputSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+const errorSchema: JsonSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'Stable machine-readable code, e.g. invalid_request, unauthorized, image_truncated.' },
+    message: { type: 'string', description: 'A sentence that says what is wrong and what to do.' },
+    details: { type: 'object' },
+  },
+};
+
+const decisionSchema: JsonSchema = {
+  type: 'object',
+  required: ['id', 'decision', 'categories', 'reasons', 'policy_version', 'signals'],
+  properties: {
+    id: { type: 'string', example: 'dec_3f1c…' },
+    created_at: { type: 'string', format: 'date-time' },
+    stage: { enum: ['request', 'output'] },
+    decision: { enum: [...OUTCOMES] },
+    categories: { type: 'array', items: { enum: [...CATEGORIES] } },
+    reasons: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          rule: { type: 'string' },
+          category: { enum: [...CATEGORIES] },
+          message: { type: 'string' },
+          evidence: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, fact: { type: 'string' }, detail: { type: 'string' }, span: { type: 'array', items: { type: 'integer' } }, text: { type: 'string' } } } },
+        },
+      },
+    },
+    actions: { type: 'array', items: { enum: ['escalate', 'strike', 'open_case', 'bank_output'] } },
+    policy_version: { type: 'string' },
+    signals: { type: 'object', description: 'What the detectors observed: language, sexualisation level, target, minor cues, evidence spans, image hashes and scores, the facts the policy saw.' },
+  },
+};
+
+function errors(...codes: number[]): Record<string, JsonSchema> {
+  const descriptions: Record<number, string> = {
+    400: 'Invalid JSON or invalid fields; the message names each field.',
+    401: 'Missing, unknown or revoked API key.',
+    403: 'The key lacks the required scope.',
+    404: 'Not found.',
+    413: 'Body or image too large.',
+    415: 'Unsupported content type or image format.',
+    422: 'An image that cannot be decoded (truncated, corrupt, too many pixels).',
+    503: 'Busy or the store is unavailable; retry after the Retry-After header.',
+  };
+  return Object.fromEntries(codes.map((code) => [String(code), { description: descriptions[code], content: { 'application/json': { schema: errorSchema } } }]));
+}
+
+export function openApiDocument(version: string): JsonSchema {
+  const secured = [{ apiKey: [] }];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Perisai',
+      version,
+      description: 'Screens AI image generation and editing requests and outputs: refuses sexualising edits of real people without consent and anything sexual involving minors.',
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer psk_…`.' } },
+      schemas: { Error: errorSchema, Decision: decisionSchema, ScreenRequest: inputSchema(screenRequestSchema) },
+    },
+    paths: {
+      '/v1/screen': {
+        post: {
+          summary: 'Screen a request before generation',
+          description: 'Needs scope `screen`. Returns allow, block or review, the categories and rules that fired, and the evidence.',
+          security: secured,
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ScreenRequest' }, example: { prompt: 'put her in a winter coat', subject: 'adult', requester: { id: 'acct-7', country: 'ID' } } } } },
+          responses: { '200': { description: 'The decision, already recorded.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 413, 415, 422, 503) },
+        },
+      },
+      '/v1/decisions/{id}': {
+        get: {
+          summary: 'Read a recorded decision',
+          description: 'Needs scope `decisions:read`.',
+          security: secured,
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 404) },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
+      '/readyz': { get: { summary: 'Readiness: the store answers and a policy is loaded', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
+    },
+  };
+}
+
+/** A self-contained docs page (no scripts or assets from elsewhere: the service works offline). */
+export function docsPage(doc: JsonSchema): string {
+  const paths = doc.paths as Record<string, Record<string, { summary?: string; description?: string; requestBody?: unknown }>>;
+  const rows = Object.entries(paths)
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, op]) => `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}</section>`,
+      ),
+    )
+    .join('\n');
+  const info = doc.info as { title: string; version: string; description: string };
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.title)} API</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}pre{padding:1rem;overflow:auto}</style></head>
+<body><h1>${escapeHtml(info.title)} API <small>${escapeHtml(info.version)}</small></h1><p>${escapeHtml(info.description)}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+<h2>Example</h2><pre>curl -s http://127.0.0.1:8787/v1/screen -H "authorization: Bearer $PERISAI_KEY" -H 'content-type: application/json' -d '{"prompt":"put her in a bikini","subject":"adult"}'</pre>
+${rows}
+<h2>Request schema</h2><pre>${escapeHtml(JSON.stringify((doc.components as { schemas: Record<string, unknown> }).schemas.ScreenRequest, null, 2))}</pre>
+</body></html>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}

@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { decisionView } from '../../services/decision-view.js';
+import { screenRequestSchema } from '../../services/screen-request.js';
+import { requireScope } from '../auth.js';
+import type { ScreeningMetrics } from '../metrics.js';
+import { parseInput } from '../validation.js';
+
+export function screenRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
+  app.post('/v1/screen', { preHandler: requireScope(ctx.apiKeys, 'screen') }, async (request) => {
+    const started = process.hrtime.bigint();
+    const input = parseInput(screenRequestSchema, request.body, 'body');
+    const record = await ctx.screening.screenRequest(input, request.apiKey?.id ?? 'unknown');
+    metrics.observe(record, Number(process.hrtime.bigint() - started) / 1e9);
+    return decisionView(record);
+  });
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { PerisaiError } from '../domain/errors.js';
+
+/**
+ * Validates input at the edge. The message names each bad field by its path
+ * (`body.images[0].data`) and says what to fix, so a developer can correct the call at once.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.slice(0, 10).map((issue) => ({ path: formatPath(where, issue.path), message: describeIssue(issue) }));
+  const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+  throw new PerisaiError('invalid_request', `${message}.`, { issues });
+}
+
+function formatPath(where: string, path: PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), where);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'} (check the spelling against /openapi.json)`;
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (${issue.expected})` : `must be ${article(issue.expected)}, not ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return issue.origin === 'string' ? `must be at least ${issue.minimum} character(s) long` : issue.origin === 'array' ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.message.startsWith('Too big') ? (issue.origin === 'string' ? `must be at most ${issue.maximum} characters long` : `must be at most ${issue.maximum}`) : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return article(typeof value);
+}

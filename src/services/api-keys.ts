@@ -1,0 +1,87 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { PerisaiError } from '../domain/errors.js';
+import { countActiveApiKeys, findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../store/repositories/api-keys.js';
+import { appendAudit } from '../store/repositories/audit-log.js';
+import type { Store } from '../store/store.js';
+
+/** What a key may do. `admin` implies every other scope. */
+export const SCOPES = ['screen', 'decisions:read', 'consent', 'banks', 'audit', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface CreatedKey {
+  record: ApiKeyRecord;
+  /** Shown once; only its SHA-256 is stored. */
+  secret: string;
+}
+
+const CACHE_TTL_MS = 5_000;
+
+export class ApiKeyService {
+  // Authenticating every request against the database would cost a query per request; a short
+  // cache keeps throughput while a revocation still takes effect within seconds.
+  private readonly cache = new Map<string, { key: ApiKeyRecord | undefined; until: number }>();
+
+  constructor(private readonly store: Store) {}
+
+  async create(name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
+    const invalid = scopes.filter((scope) => !SCOPES.includes(scope));
+    if (invalid.length > 0 || scopes.length === 0) {
+      throw new PerisaiError('invalid_scopes', `Unknown or missing scopes ${invalid.join(', ')}: choose from ${SCOPES.join(', ')}.`);
+    }
+    const value = secret ?? `psk_${randomBytes(24).toString('base64url')}`;
+    if (value.length < 16) throw new PerisaiError('weak_key', 'An API key must be at least 16 characters long.');
+    const record: ApiKeyRecord = { id: `key_${randomUUID().slice(0, 8)}`, name, scopes, createdAt: new Date().toISOString(), revokedAt: null };
+    await this.store.transaction(async (trx) => {
+      await insertApiKey(trx, { ...record, keyHash: hashSecret(value) });
+      await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_created', subject: record.id, actor, payload: { name, scopes } }]);
+    });
+    return { record, secret: value };
+  }
+
+  /**
+   * Makes sure an admin key exists: `secret` (from PERISAI_ADMIN_KEY) is registered if new;
+   * otherwise a key is created only when no active key exists. Returns a key only when one was created.
+   */
+  async ensureAdminKey(secret: string | undefined): Promise<CreatedKey | undefined> {
+    if (secret !== undefined) {
+      if (await findApiKeyByHash(this.store.db, hashSecret(secret))) return undefined;
+      return this.create('admin (PERISAI_ADMIN_KEY)', ['admin'], 'system', secret);
+    }
+    if ((await countActiveApiKeys(this.store.db)) > 0) return undefined;
+    return this.create('admin (created on first start)', ['admin'], 'system');
+  }
+
+  async authenticate(secret: string): Promise<ApiKeyRecord | undefined> {
+    const hash = hashSecret(secret);
+    const cached = this.cache.get(hash);
+    const now = Date.now();
+    if (cached && cached.until > now) return cached.key;
+    const found = await findApiKeyByHash(this.store.db, hash);
+    const key = found && found.revokedAt === null ? found : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { key, until: now + CACHE_TTL_MS });
+    return key;
+  }
+
+  list(): Promise<ApiKeyRecord[]> {
+    return listApiKeys(this.store.db);
+  }
+
+  async revoke(id: string, actor: string): Promise<void> {
+    const revoked = await this.store.transaction(async (trx) => {
+      const done = await revokeApiKey(trx, id, new Date().toISOString());
+      if (done) await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_revoked', subject: id, actor, payload: {} }]);
+      return done;
+    });
+    if (!revoked) throw new PerisaiError('not_found', `No active API key has the id ${id}: list keys with \`perisai keys list\`.`);
+    this.cache.clear();
+  }
+}
+
+export function hasScope(key: ApiKeyRecord, scope: Scope): boolean {
+  return key.scopes.includes('admin') || key.scopes.includes(scope);
+}
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

@@ -1,0 +1,36 @@
+import type { DecisionRecord } from '../domain/decision-record.js';
+
+/** The public JSON shape of a decision (snake_case, stable), shared by the API and the CLI. */
+export function decisionView(record: DecisionRecord) {
+  const text = record.signals.text;
+  return {
+    id: record.id,
+    created_at: record.createdAt,
+    stage: record.stage,
+    decision: record.decision,
+    categories: record.categories,
+    reasons: record.reasons.map((reason) => ({ rule: reason.rule, category: reason.category, message: reason.message, evidence: reason.evidence })),
+    actions: record.actions,
+    policy_version: record.policyVersion,
+    signals: {
+      language: text?.language ?? null,
+      sexualisation: record.signals.facts.sexualisation,
+      targets_real_person: text?.targetsRealPerson ?? null,
+      target_kinds: text?.targetKinds ?? [],
+      minor_cues: text?.minorCues ?? null,
+      sexual_violence: record.signals.facts.sexual_violence,
+      text_evidence: text?.evidence ?? [],
+      images: record.signals.images,
+      facts: record.signals.facts,
+      detectors: record.signals.detectors,
+      failures: record.signals.failures,
+    },
+    subject: record.subject,
+    requester: record.requester,
+    jurisdiction: record.jurisdiction,
+    request_id: record.requestId,
+    duration_ms: record.durationMs,
+  };
+}
+
+export type DecisionView = ReturnType<typeof decisionView>;
