@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { runCli } from '../helpers/cli.js';
+import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'perisai-cli-'));
+const db = join(dir, 'cli.db');
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('perisai screen', () => {
+  test('blocks a sexualising edit with exit code 3 and explains why', async () => {
+    const result = await runCli(['screen', '--prompt', 'remove her clothes', '--subject', 'adult', '--db', db]);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stdout, /^BLOCK {2}sexualize_real_person/);
+    assert.match(result.stdout, /sexualize-real-person/);
+  });
+
+  test('allows a benign edit with exit code 0; --json prints the API shape', async () => {
+    const result = await runCli(['screen', '--prompt', 'remove the background', '--subject', 'adult', '--json', '--db', db]);
+    assert.equal(result.code, 0, result.stderr);
+    const decision = JSON.parse(result.stdout);
+    assert.equal(decision.decision, 'allow');
+    assert.match(decision.id, /^dec_/);
+  });
+
+  test('honours PERISAI_DB', async () => {
+    const other = join(dir, 'env.db');
+    const result = await runCli(['screen', '--prompt', 'make her smile', '--json'], { env: { PERISAI_DB: other } });
+    assert.equal(result.code, 0, result.stderr);
+    const verify = await runCli(['audit', 'verify', '--json'], { env: { PERISAI_DB: other } });
+    assert.deepEqual({ ok: JSON.parse(verify.stdout).ok, entries: JSON.parse(verify.stdout).entries }, { ok: true, entries: 1 });
+  });
+
+  test('a missing image file is a clear error', async () => {
+    const result = await runCli(['screen', '--prompt', 'x', '--image', join(dir, 'nope.png'), '--db', db]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Cannot read the image .*nope\.png: ENOENT/);
+  });
+
+  test('--batch answers one line per request, in order, and marks bad lines', async () => {
+    const file = join(dir, 'batch.jsonl');
+    const lines = [
+      JSON.stringify({ prompt: 'put her in a bikini', subject: 'adult' }),
+      JSON.stringify({ prompt: 'remove the watermark from this photo', subject: 'adult' }),
+      '{"prompt": broken',
+      '',
+      JSON.stringify({ prompt: 'a cat wearing sunglasses', colour: 'red' }),
+      JSON.stringify({ prompt: 'buka bajunya', subject: 'adult' }),
+    ];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = await runCli(['screen', '--batch', file, '--db', db]);
+    assert.equal(result.code, 1, result.stderr);
+    const out = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(out.length, 5);
+    assert.equal(out[0].decision, 'block');
+    assert.equal(out[1].decision, 'allow');
+    assert.deepEqual([out[2].line, out[2].error], [3, 'invalid_json']);
+    assert.equal(out[3].line, 5);
+    assert.match(out[3].message, /unknown field "colour"/);
+    assert.equal(out[4].decision, 'block');
+  });
+
+  test('--batch reads stdin with "-"', async () => {
+    const result = await runCli(['screen', '--batch', '-', '--db', db], { stdin: '{"prompt":"make her smile","subject":"adult"}\n' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).decision, 'allow');
+  });
+});
+
+describe('perisai policy check', () => {
+  test('accepts the shipped policy', async () => {
+    const result = await runCli(['policy', 'check', 'policies/default.yaml']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /is valid: policy perisai-default@[0-9a-f]{12}/);
+  });
+
+  test('explains a broken policy with line numbers and exits 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, ['name: bad', 'rules:', '  - id: r1', '    when: { minor: yes-please }', '    decision: block', '    category: minor_sexual', '    message: no'].join('\n'));
+    const result = await runCli(['policy', 'check', file]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /bad\.yaml:4:\d+ rules\.0\.when\.minor: must be a boolean|bad\.yaml:4:\d+ rules\.0\.when\.minor/);
+  });
+});
+
+describe('perisai audit verify (SQLite file edited behind its back)', () => {
+  test('names the first edited entry and exits 1', async () => {
+    const file = join(dir, 'tamper.db');
+    for (const prompt of ['make her smile', 'remove her clothes', 'add a dog next to him']) {
+      await runCli(['screen', '--prompt', prompt, '--subject', 'adult', '--db', file]);
+    }
+    assert.equal((await runCli(['audit', 'verify', '--db', file])).code, 0);
+    const raw = new Database(file);
+    raw.prepare(`update audit_log set payload = replace(payload, '"block"', '"allow"') where seq = 2`).run();
+    raw.close();
+    const result = await runCli(['audit', 'verify', '--db', file]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /BROKEN at entry 2 \(content_changed\)/);
+  });
+});
+
+describe('perisai basics', () => {
+  test('--help lists the commands and exit codes', async () => {
+    const result = await runCli(['--help']);
+    assert.equal(result.code, 0);
+    for (const word of ['serve', 'screen', 'policy', 'audit', 'keys', 'Exit codes']) assert.match(result.stdout, new RegExp(word));
+  });
+
+  test('an unknown command is a usage error', async () => {
+    const result = await runCli(['frobnicate']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unknown command/);
+  });
+
+  test('keys create prints the secret once; keys list never shows it', async () => {
+    const created = await runCli(['keys', 'create', 'ops', '--scopes', 'screen,decisions:read', '--db', db]);
+    assert.equal(created.code, 0, created.stderr);
+    const secret = created.stdout.trim();
+    assert.match(secret, /^psk_/);
+    const listed = await runCli(['keys', 'list', '--db', db]);
+    assert.match(listed.stdout, /screen decisions:read/);
+    assert.ok(!listed.stdout.includes(secret));
+    const bad = await runCli(['keys', 'create', 'x', '--scopes', 'everything', '--db', db]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown scope everything/);
+  });
+});
+
+for (const factory of STORE_FACTORIES.filter((f) => f.name === 'postgres')) {
+  describe('the CLI on PostgreSQL', () => {
+    const store = useStore(factory);
+    const it = testOn(factory);
+    it('screens into and verifies a postgres:// store given with --db', async () => {
+      const { location } = store();
+      const screened = await runCli(['screen', '--prompt', 'take off her shirt', '--subject', 'adult', '--json', '--db', location]);
+      assert.equal(screened.code, 3, screened.stderr);
+      const row = await store().store.db.selectFrom('decisions').select('decision').where('id', '=', JSON.parse(screened.stdout).id).executeTakeFirst();
+      assert.equal(row?.decision, 'block');
+      const verify = await runCli(['audit', 'verify', '--db', location]);
+      assert.equal(verify.code, 0, verify.stderr);
+    });
+  });
+}
