@@ -69,4 +69,65 @@ export const MIGRATIONS: Migration[] = [
       await sql`insert into audit_head (id, seq, hash) values (1, 0, ${'0'.repeat(64)})`.execute(db);
     },
   },
+  {
+    name: '2026-11-25-002-consent-and-banks',
+    async up(db, dialect) {
+      // Row ids feed the in-memory PDQ index, so they must be small integers on both databases.
+      const serial = (table: string) =>
+        db.schema.createTable(table).addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
+
+      await db.schema
+        .createTable('consent_settings')
+        .addColumn('account', 'text', (c) => c.primaryKey())
+        .addColumn('allow_ai_edits_by_others', 'boolean', (c) => c.notNull())
+        .addColumn('allow_ai_edits_by_self', 'boolean', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await serial('protected_hashes')
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('pdq', 'text', (c) => c.notNull())
+        .addColumn('quality', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('protected_hashes_account_pdq', ['account', 'pdq'])
+        .execute();
+      await db.schema.createIndex('protected_hashes_sha256').on('protected_hashes').column('sha256').execute();
+
+      await serial('banks')
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('active', 'boolean', (c) => c.notNull())
+        .addColumn('min_quality', 'integer', (c) => c.notNull())
+        .addColumn('max_distance', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+
+      await serial('bank_hashes')
+        .addColumn('bank_id', 'bigint', (c) => c.notNull().references('banks.id').onDelete('cascade'))
+        .addColumn('pdq', 'text', (c) => c.notNull())
+        .addColumn('quality', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text')
+        .addColumn('label', 'text')
+        .addColumn('source', 'text')
+        .addColumn('category', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('added_at', 'text', (c) => c.notNull())
+        .addColumn('added_by', 'text', (c) => c.notNull())
+        .addUniqueConstraint('bank_hashes_bank_pdq', ['bank_id', 'pdq'])
+        .execute();
+      await db.schema.createIndex('bank_hashes_sha256').on('bank_hashes').column('sha256').execute();
+
+      await db.schema
+        .createTable('index_changes')
+        .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('index_name', 'text', (c) => c.notNull())
+        .addColumn('op', 'text', (c) => c.notNull())
+        .addColumn('row_id', 'bigint', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 ];

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * Table shapes as both databases store them. Timestamps are ISO-8601 UTC text and JSON is text
  * in both, so the same rows come back from SQLite and PostgreSQL and hash the same in the audit log.
@@ -53,9 +55,76 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database {
+export interface Database extends DatabaseV2 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
   audit_head: AuditHeadTable;
+}
+
+export interface ConsentSettingsTable {
+  account: string;
+  /** 0/1 in SQLite, a boolean in PostgreSQL: repositories convert. */
+  allow_ai_edits_by_others: number | boolean;
+  allow_ai_edits_by_self: number | boolean;
+  updated_at: string;
+}
+
+export interface ProtectedHashTable {
+  id: Generated<number>;
+  account: string;
+  pdq: string;
+  quality: number;
+  sha256: string | null;
+  created_at: string;
+}
+
+export interface BankTable {
+  id: Generated<number>;
+  name: string;
+  purpose: string;
+  description: string | null;
+  active: number | boolean;
+  /** Hashes below this PDQ quality are refused at import. */
+  min_quality: number;
+  /** Matching threshold in Hamming distance. */
+  max_distance: number;
+  created_at: string;
+  created_by: string;
+}
+
+export interface BankHashTable {
+  id: Generated<number>;
+  bank_id: number;
+  pdq: string;
+  quality: number;
+  sha256: string | null;
+  label: string | null;
+  source: string | null;
+  category: string | null;
+  reason: string | null;
+  added_at: string;
+  added_by: string;
+}
+
+/**
+ * Every change to an indexed hash table, in order. Each process replays the rows after the
+ * last one it saw, so an index stays current when another process (the CLI, another instance)
+ * changes the data.
+ */
+export interface IndexChangeTable {
+  seq: Generated<number>;
+  /** "protected" or "bank". */
+  index_name: string;
+  op: string;
+  row_id: number;
+  changed_at: string;
+}
+
+export interface DatabaseV2 {
+  consent_settings: ConsentSettingsTable;
+  protected_hashes: ProtectedHashTable;
+  banks: BankTable;
+  bank_hashes: BankHashTable;
+  index_changes: IndexChangeTable;
 }

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+import type { FactEvidence } from '../domain/decision.js';
+import { PerisaiError } from '../domain/errors.js';
+import { appendAudit } from '../store/repositories/audit-log.js';
+import {
+  DEFAULT_CONSENT,
+  deleteConsent,
+  deleteProtectedHashes,
+  findConsent,
+  findConsents,
+  findProtectedHashesByIds,
+  findProtectedHashesBySha256,
+  insertProtectedHashes,
+  listProtectedHashes,
+  upsertConsent,
+  type ConsentSettings,
+  type ProtectedHashRow,
+} from '../store/repositories/consent.js';
+import { lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
+import type { Store } from '../store/store.js';
+import type { HashIndexes } from './hash-indexes.js';
+import type { MatchContext, Matcher, MatchResult } from './ports.js';
+
+/** PDQ hashes below this quality describe near-featureless images and match far too much. */
+export const MIN_MATCH_QUALITY = 50;
+
+export const pdqHex = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be a PDQ hash: exactly 64 hexadecimal digits')
+  .transform((value) => value.toLowerCase());
+export const sha256Hex = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256: exactly 64 hexadecimal digits')
+  .transform((value) => value.toLowerCase());
+
+export const consentSettingsSchema = z.strictObject({ allow_ai_edits_by_others: z.boolean(), allow_ai_edits_by_self: z.boolean() });
+
+export const protectedHashesSchema = z.strictObject({
+  hashes: z
+    .array(
+      z.strictObject({
+        pdq: pdqHex,
+        quality: z.number().int().min(MIN_MATCH_QUALITY, `must be at least ${MIN_MATCH_QUALITY}: a photo this plain cannot be recognised reliably, choose another photo`).max(100),
+        sha256: sha256Hex.optional(),
+      }),
+    )
+    .min(1, 'must hold at least one hash')
+    .max(1000, 'may hold at most 1,000 hashes per request'),
+});
+
+export const accountParam = z.string().min(1).max(200);
+
+export interface ConsentView {
+  account: string;
+  allow_ai_edits_by_others: boolean;
+  allow_ai_edits_by_self: boolean;
+  /** False when the account never set anything and the defaults apply. */
+  stored: boolean;
+  updated_at: string | null;
+}
+
+/** Each person's consent to AI edits and their protected photos, hashes only. */
+export class ConsentService {
+  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+
+  async get(account: string): Promise<ConsentView> {
+    const stored = await findConsent(this.store.db, account);
+    const settings = stored ?? DEFAULT_CONSENT;
+    return {
+      account,
+      allow_ai_edits_by_others: settings.allowAiEditsByOthers,
+      allow_ai_edits_by_self: settings.allowAiEditsBySelf,
+      stored: stored !== undefined,
+      updated_at: stored?.updatedAt ?? null,
+    };
+  }
+
+  async put(account: string, settings: ConsentSettings, actor: string): Promise<ConsentView> {
+    const at = new Date().toISOString();
+    await this.store.transaction(async (trx) => {
+      await upsertConsent(trx, account, settings, at);
+      await appendAudit(trx, this.store.dialect, [
+        { kind: 'consent_changed', subject: account, actor, payload: { allow_ai_edits_by_others: settings.allowAiEditsByOthers, allow_ai_edits_by_self: settings.allowAiEditsBySelf } },
+      ]);
+    });
+    return this.get(account);
+  }
+
+  /** Erases the account's settings; the defaults (no edits by others) apply again. */
+  async erase(account: string, actor: string): Promise<boolean> {
+    return this.store.transaction(async (trx) => {
+      const deleted = await deleteConsent(trx, account);
+      if (deleted) await appendAudit(trx, this.store.dialect, [{ kind: 'consent_erased', subject: account, actor, payload: {} }]);
+      return deleted;
+    });
+  }
+
+  async addProtectedHashes(account: string, hashes: Array<{ pdq: string; quality: number; sha256?: string | undefined }>, actor: string): Promise<{ added: number; already_present: number }> {
+    const at = new Date().toISOString();
+    const ids = await this.store.transaction(async (trx) => {
+      await lockIndexChanges(trx, this.store.dialect);
+      const inserted = await insertProtectedHashes(trx, account, hashes.map((h) => ({ pdq: h.pdq, quality: h.quality, sha256: h.sha256 ?? null })), at);
+      await recordIndexChanges(trx, inserted.map((rowId) => ({ indexName: 'protected', op: 'upsert', rowId })), at);
+      await appendAudit(trx, this.store.dialect, [{ kind: 'protected_hashes_added', subject: account, actor, payload: { added: inserted.length, submitted: hashes.length } }]);
+      return inserted;
+    });
+    await this.indexes.refresh();
+    return { added: ids.length, already_present: hashes.length - ids.length };
+  }
+
+  listProtectedHashes(account: string): Promise<ProtectedHashRow[]> {
+    return listProtectedHashes(this.store.db, account);
+  }
+
+  /** Deletes all of an account's protected hashes, or one; effective in this process's index before returning. */
+  async deleteProtectedHashes(account: string, actor: string, pdq?: string): Promise<number> {
+    const at = new Date().toISOString();
+    const ids = await this.store.transaction(async (trx) => {
+      await lockIndexChanges(trx, this.store.dialect);
+      const deleted = await deleteProtectedHashes(trx, account, pdq);
+      await recordIndexChanges(trx, deleted.map((rowId) => ({ indexName: 'protected', op: 'delete', rowId })), at);
+      if (deleted.length > 0) {
+        await appendAudit(trx, this.store.dialect, [{ kind: 'protected_hashes_deleted', subject: account, actor, payload: { deleted: deleted.length, ...(pdq ? { pdq } : {}) } }]);
+      }
+      return deleted;
+    });
+    await this.indexes.refresh();
+    if (pdq !== undefined && ids.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list them with GET /v1/consent/${account}/protected-hashes.`);
+    return ids.length;
+  }
+}
+
+/**
+ * Consent at screening time. An image's declared owner must allow the edit (by others, or by
+ * themself when they ask), and an image near a protected photo needs its protector's consent,
+ * whoever asks and whatever owner was declared.
+ */
+export class ConsentMatcher implements Matcher {
+  readonly name = 'consent';
+
+  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+
+  async match(context: MatchContext): Promise<Partial<MatchResult>> {
+    if (context.stage !== 'request' || context.images.length === 0) return {};
+    const evidence: FactEvidence[] = [];
+    const protectors = new Map<number, Array<{ row: ProtectedHashRow; distance: number }>>();
+
+    const addProtector = (index: number, row: ProtectedHashRow, distance: number): void => {
+      const list = protectors.get(index) ?? [];
+      list.push({ row, distance });
+      protectors.set(index, list);
+    };
+    const hits = new Map<number, { index: number; distance: number }>();
+    for (const image of context.images) {
+      if (!image.pdq || image.pdq.quality < MIN_MATCH_QUALITY) continue;
+      for (const hit of this.indexes.searchProtected(image.pdq.hash)) hits.set(hit.id, { index: image.index, distance: hit.distance });
+    }
+    for (const row of await findProtectedHashesByIds(this.store.db, [...hits.keys()])) {
+      const hit = hits.get(row.id)!;
+      addProtector(hit.index, row, hit.distance);
+    }
+    // The exact bytes of a protected photo match even when its PDQ quality is too low to compare.
+    for (const row of await findProtectedHashesBySha256(this.store.db, context.images.map((image) => image.sha256))) {
+      for (const image of context.images) if (image.sha256 === row.sha256) addProtector(image.index, row, 0);
+    }
+
+    const accounts = new Set<string>();
+    for (const image of context.images) if (image.owner) accounts.add(image.owner);
+    for (const hits of protectors.values()) for (const hit of hits) accounts.add(hit.row.account);
+    const consents = await findConsents(this.store.db, [...accounts]);
+    const allows = (account: string): boolean => {
+      const settings = consents.get(account) ?? DEFAULT_CONSENT;
+      return account === context.requesterId ? settings.allowAiEditsBySelf : settings.allowAiEditsByOthers;
+    };
+
+    for (const image of context.images) {
+      if (image.owner && !allows(image.owner)) {
+        evidence.push({
+          source: 'consent',
+          fact: 'consent_withheld',
+          detail:
+            image.owner === context.requesterId
+              ? `Image ${image.index} belongs to ${image.owner}, who has turned off AI edits of their own photos.`
+              : `Image ${image.index} belongs to ${image.owner}, who has not allowed AI edits of their photos by others.`,
+        });
+      }
+      const seen = new Set<string>();
+      for (const { row, distance } of protectors.get(image.index) ?? []) {
+        if (seen.has(row.account) || allows(row.account)) continue;
+        seen.add(row.account);
+        evidence.push({
+          source: 'consent',
+          fact: 'consent_withheld',
+          detail: `Image ${image.index} matches a photo that ${row.account} protected (PDQ distance ${distance}); they have not allowed AI edits of it.`,
+        });
+      }
+    }
+    return { consentWithheld: evidence };
+  }
+}

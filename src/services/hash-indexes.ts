@@ -1,0 +1,167 @@
+import { PerisaiError } from '../domain/errors.js';
+import { PdqIndex } from '../match/mih-index.js';
+import { pdqHexToBytes } from '../match/pdq-bits.js';
+import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/repositories/banks.js';
+import { findProtectedHashesByIds } from '../store/repositories/consent.js';
+import { lastIndexChange, listIndexChanges, type IndexChange } from '../store/repositories/index-changes.js';
+import type { Store } from '../store/store.js';
+
+export interface IndexHit {
+  id: number;
+  distance: number;
+}
+
+/** Protected photos match within this Hamming distance: re-uploads, screenshots, re-encodes. */
+export const PROTECTED_MAX_DISTANCE = 31;
+
+/**
+ * The in-memory PDQ indexes of one process, kept in step with the store. Built from the store at
+ * start; every write anywhere (this process, the CLI, another instance on the same database)
+ * leaves a row in `index_changes`, which `refresh` replays. This process's own writes call
+ * `refresh` before answering, so a deletion takes effect at once; others' within one poll.
+ */
+export class HashIndexes {
+  private protectedIndex = new PdqIndex();
+  private bankIndex = new PdqIndex();
+  /** Bank hash row id → bank id. */
+  private bankOf = new Map<number, number>();
+  private banks = new Map<number, BankRow>();
+  private lastSeq = 0;
+  private refreshing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /** Loads everything; call once before serving. */
+  async load(): Promise<void> {
+    const seq = await lastIndexChange(this.store.db);
+    const protectedEntries: Array<[number, Uint8Array]> = [];
+    const rows = await this.store.db.selectFrom('protected_hashes').select(['id', 'pdq']).execute();
+    for (const row of rows) protectedEntries.push([Number(row.id), pdqHexToBytes(row.pdq)]);
+    this.protectedIndex = PdqIndex.build(protectedEntries);
+
+    const bankEntries: Array<[number, Uint8Array]> = [];
+    this.bankOf = new Map();
+    for await (const row of iterateActiveBankHashes(this.store.db)) {
+      bankEntries.push([row.id, pdqHexToBytes(row.pdq)]);
+      this.bankOf.set(row.id, row.bankId);
+    }
+    this.bankIndex = PdqIndex.build(bankEntries);
+    await this.reloadBankMetadata();
+    this.lastSeq = seq;
+  }
+
+  /** Polls for changes made by other processes. */
+  startPolling(intervalMs = 250): void {
+    this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), intervalMs);
+    this.timer.unref();
+  }
+
+  stopPolling(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Applies every change recorded since the last refresh. Concurrent callers share one pass. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.applyChanges().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  get sizes(): { protected: number; bank: number } {
+    return { protected: this.protectedIndex.size, bank: this.bankIndex.size };
+  }
+
+  searchProtected(pdq: string, maxDistance = PROTECTED_MAX_DISTANCE): IndexHit[] {
+    return this.protectedIndex.search(toBytes(pdq), maxDistance);
+  }
+
+  /** Hits in active banks, each within its bank's own threshold. */
+  searchBanks(pdq: string): Array<IndexHit & { bank: BankRow }> {
+    let widest = -1;
+    for (const bank of this.banks.values()) if (bank.active && bank.maxDistance > widest) widest = bank.maxDistance;
+    if (widest < 0) return [];
+    const hits: Array<IndexHit & { bank: BankRow }> = [];
+    for (const hit of this.bankIndex.search(toBytes(pdq), widest)) {
+      const bank = this.banks.get(this.bankOf.get(hit.id) ?? -1);
+      if (bank?.active && hit.distance <= bank.maxDistance) hits.push({ ...hit, bank });
+    }
+    return hits;
+  }
+
+  private async applyChanges(): Promise<void> {
+    for (;;) {
+      const changes = await listIndexChanges(this.store.db, this.lastSeq);
+      if (changes.length === 0) return;
+      const bankReloads = new Set<number>();
+      for (const change of changes) {
+        if (change.indexName === 'bank' && change.op === 'reload') bankReloads.add(change.rowId);
+      }
+      await this.applyRowChanges(changes.filter((c) => c.op !== 'reload'));
+      for (const bankId of bankReloads) await this.reloadBank(bankId);
+      if (bankReloads.size > 0) await this.reloadBankMetadata();
+      this.lastSeq = changes[changes.length - 1]!.seq;
+    }
+  }
+
+  private async applyRowChanges(changes: IndexChange[]): Promise<void> {
+    const protectedIds = changes.filter((c) => c.indexName === 'protected').map((c) => c.rowId);
+    const bankIds = changes.filter((c) => c.indexName === 'bank').map((c) => c.rowId);
+    // Re-read the rows rather than trusting the op: the row's current state is the truth.
+    if (protectedIds.length > 0) {
+      const present = new Map((await findProtectedHashesByIds(this.store.db, protectedIds)).map((row) => [row.id, row.pdq]));
+      for (const id of protectedIds) {
+        this.protectedIndex.remove(id);
+        const pdq = present.get(id);
+        if (pdq) this.protectedIndex.add(id, pdqHexToBytes(pdq));
+      }
+    }
+    if (bankIds.length > 0) {
+      const rows = await this.store.db
+        .selectFrom('bank_hashes')
+        .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
+        .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq', 'banks.active'])
+        .where('bank_hashes.id', 'in', bankIds)
+        .execute();
+      const present = new Map(rows.filter((row) => Boolean(row.active)).map((row) => [Number(row.id), row]));
+      for (const id of bankIds) {
+        this.bankIndex.remove(id);
+        this.bankOf.delete(id);
+        const row = present.get(id);
+        if (row) {
+          this.bankIndex.add(id, pdqHexToBytes(row.pdq));
+          this.bankOf.set(id, Number(row.bank_id));
+        }
+      }
+      await this.reloadBankMetadata();
+    }
+  }
+
+  private async reloadBank(bankId: number): Promise<void> {
+    for (const [id, owner] of this.bankOf) {
+      if (owner === bankId) {
+        this.bankIndex.remove(id);
+        this.bankOf.delete(id);
+      }
+    }
+    for await (const row of iterateActiveBankHashes(this.store.db, 20_000, bankId)) {
+      this.bankIndex.add(row.id, pdqHexToBytes(row.pdq));
+      this.bankOf.set(row.id, row.bankId);
+    }
+  }
+
+  private async reloadBankMetadata(): Promise<void> {
+    const rows = await this.store.db.selectFrom('banks').select('id').execute();
+    this.banks = new Map((await findBanksByIds(this.store.db, rows.map((row) => Number(row.id)))).map((bank) => [bank.id, bank]));
+  }
+}
+
+function toBytes(pdq: string): Uint8Array {
+  try {
+    return pdqHexToBytes(pdq);
+  } catch {
+    throw new PerisaiError('invalid_pdq', `"${pdq}" is not a PDQ hash: give 64 hexadecimal digits.`);
+  }
+}

@@ -1,0 +1,90 @@
+import type { Db } from '../store.js';
+
+export interface ConsentSettings {
+  allowAiEditsByOthers: boolean;
+  allowAiEditsBySelf: boolean;
+}
+
+/** Consent is the default: nobody else may AI-edit a person's photos until they say so. */
+export const DEFAULT_CONSENT: ConsentSettings = { allowAiEditsByOthers: false, allowAiEditsBySelf: true };
+
+export interface StoredConsent extends ConsentSettings {
+  account: string;
+  updatedAt: string;
+}
+
+export interface ProtectedHashRow {
+  id: number;
+  account: string;
+  pdq: string;
+  quality: number;
+  sha256: string | null;
+  createdAt: string;
+}
+
+export async function findConsent(db: Db, account: string): Promise<StoredConsent | undefined> {
+  const row = await db.selectFrom('consent_settings').selectAll().where('account', '=', account).executeTakeFirst();
+  return row && { account: row.account, allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others), allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self), updatedAt: row.updated_at };
+}
+
+export async function findConsents(db: Db, accounts: string[]): Promise<Map<string, StoredConsent>> {
+  if (accounts.length === 0) return new Map();
+  const rows = await db.selectFrom('consent_settings').selectAll().where('account', 'in', accounts).execute();
+  return new Map(rows.map((row) => [row.account, { account: row.account, allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others), allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self), updatedAt: row.updated_at }]));
+}
+
+export async function upsertConsent(db: Db, account: string, settings: ConsentSettings, at: string): Promise<void> {
+  // 1/0 binds on SQLite and PostgreSQL parses them as booleans.
+  const values = { allow_ai_edits_by_others: settings.allowAiEditsByOthers ? 1 : 0, allow_ai_edits_by_self: settings.allowAiEditsBySelf ? 1 : 0, updated_at: at };
+  await db
+    .insertInto('consent_settings')
+    .values({ account, ...values })
+    .onConflict((oc) => oc.column('account').doUpdateSet(values))
+    .execute();
+}
+
+export async function deleteConsent(db: Db, account: string): Promise<boolean> {
+  const result = await db.deleteFrom('consent_settings').where('account', '=', account).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function insertProtectedHashes(db: Db, account: string, hashes: Array<{ pdq: string; quality: number; sha256: string | null }>, at: string): Promise<number[]> {
+  const ids: number[] = [];
+  for (const hash of hashes) {
+    const row = await db
+      .insertInto('protected_hashes')
+      .values({ account, pdq: hash.pdq, quality: hash.quality, sha256: hash.sha256, created_at: at })
+      .onConflict((oc) => oc.columns(['account', 'pdq']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (row) ids.push(Number(row.id));
+  }
+  return ids;
+}
+
+export async function listProtectedHashes(db: Db, account: string): Promise<ProtectedHashRow[]> {
+  const rows = await db.selectFrom('protected_hashes').selectAll().where('account', '=', account).orderBy('id').execute();
+  return rows.map(toProtected);
+}
+
+export async function findProtectedHashesByIds(db: Db, ids: number[]): Promise<ProtectedHashRow[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('protected_hashes').selectAll().where('id', 'in', ids).execute()).map(toProtected);
+}
+
+export async function findProtectedHashesBySha256(db: Db, sha256: string[]): Promise<ProtectedHashRow[]> {
+  if (sha256.length === 0) return [];
+  return (await db.selectFrom('protected_hashes').selectAll().where('sha256', 'in', sha256).execute()).map(toProtected);
+}
+
+/** Deletes an account's protected hashes (all, or the one with `pdq`) and returns the deleted row ids. */
+export async function deleteProtectedHashes(db: Db, account: string, pdq?: string): Promise<number[]> {
+  let query = db.deleteFrom('protected_hashes').where('account', '=', account);
+  if (pdq !== undefined) query = query.where('pdq', '=', pdq);
+  const rows = await query.returning('id').execute();
+  return rows.map((row) => Number(row.id));
+}
+
+function toProtected(row: { id: number; account: string; pdq: string; quality: number; sha256: string | null; created_at: string }): ProtectedHashRow {
+  return { id: Number(row.id), account: row.account, pdq: row.pdq, quality: row.quality, sha256: row.sha256, createdAt: row.created_at };
+}
