@@ -3,6 +3,9 @@ import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
+import { BankMatcher, BankService } from './services/banks.js';
+import { ConsentMatcher, ConsentService } from './services/consent.js';
+import { HashIndexes } from './services/hash-indexes.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
@@ -19,6 +22,9 @@ export interface AppContext {
   imageAnalyser: ImageAnalyser | undefined;
   screening: ScreeningService;
   apiKeys: ApiKeyService;
+  indexes: HashIndexes;
+  consent: ConsentService;
+  banks: BankService;
   close(): Promise<void>;
 }
 
@@ -37,11 +43,14 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   const textDetector = overrides.textDetector ?? createTextDetector();
   const imageAnalyser = overrides.imageAnalyser;
   const recorder = new DecisionRecorder(store);
+  const indexes = new HashIndexes(store);
+  await indexes.load();
   const screening = new ScreeningService({
     policy: () => policy,
+    db: store.db,
     textDetector,
     ...(imageAnalyser ? { imageAnalyser } : {}),
-    matchers: overrides.matchers ?? [],
+    matchers: overrides.matchers ?? [new ConsentMatcher(store, indexes), new BankMatcher(store, indexes)],
     recorder,
   });
   return {
@@ -52,7 +61,11 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     imageAnalyser,
     screening,
     apiKeys: new ApiKeyService(store),
+    indexes,
+    consent: new ConsentService(store, indexes),
+    banks: new BankService(store, indexes),
     close: async () => {
+      indexes.stopPolling();
       if (!overrides.store) await store.close();
     },
   };

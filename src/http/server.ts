@@ -4,8 +4,10 @@ import { SCREEN_LIMITS } from '../services/screen-request.js';
 import { toHttpError } from './errors.js';
 import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
+import { outputRoutes } from './routes/output.js';
 import { screenRoutes } from './routes/screen.js';
 
 export const PACKAGE_VERSION = '0.1.0';
@@ -47,6 +49,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   healthRoutes(app, ctx, metrics);
   screenRoutes(app, ctx, metrics);
   decisionRoutes(app, ctx);
+  consentRoutes(app, ctx);
+  outputRoutes(app, ctx, metrics);
   await app.ready();
   return app;
 }

@@ -3,11 +3,16 @@ import { canonicalJson } from '../domain/canonical-json.js';
 import type { DecisionRecord } from '../domain/decision-record.js';
 import { appendAudit } from '../store/repositories/audit-log.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
+import { lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
+import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { Store } from '../store/store.js';
+
+export type NewLedgerEntry = Omit<LedgerEntry, 'id'>;
 
 interface Pending {
   record: DecisionRecord;
   actor: string;
+  ledger: NewLedgerEntry[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -23,9 +28,10 @@ export class DecisionRecorder {
 
   constructor(private readonly store: Store, private readonly maxBatch = 256) {}
 
-  record(record: DecisionRecord, actor: string): Promise<void> {
+  /** Records a decision, and for a screened output its generation-ledger entries, in the same transaction. */
+  record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, actor, resolve, reject });
+      this.queue.push({ record, actor, ledger, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -39,6 +45,12 @@ export class DecisionRecorder {
       try {
         await this.store.transaction(async (trx) => {
           await insertDecisions(trx, batch.map((item) => item.record));
+          const ledger = batch.flatMap((item) => item.ledger);
+          if (ledger.length > 0) {
+            await lockIndexChanges(trx, this.store.dialect);
+            const ids = await insertLedgerEntries(trx, ledger);
+            await recordIndexChanges(trx, ids.map((rowId) => ({ indexName: 'ledger', op: 'upsert', rowId })), ledger[0]!.createdAt);
+          }
           await appendAudit(
             trx,
             this.store.dialect,

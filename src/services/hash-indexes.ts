@@ -3,6 +3,7 @@ import { PdqIndex } from '../match/mih-index.js';
 import { pdqHexToBytes } from '../match/pdq-bits.js';
 import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
+import { findLedgerByIds, iterateLedgerHashes } from '../store/repositories/ledger.js';
 import { lastIndexChange, listIndexChanges, type IndexChange } from '../store/repositories/index-changes.js';
 import type { Store } from '../store/store.js';
 
@@ -23,6 +24,7 @@ export const PROTECTED_MAX_DISTANCE = 31;
 export class HashIndexes {
   private protectedIndex = new PdqIndex();
   private bankIndex = new PdqIndex();
+  private ledgerIndex = new PdqIndex();
   /** Bank hash row id → bank id. */
   private bankOf = new Map<number, number>();
   private banks = new Map<number, BankRow>();
@@ -48,6 +50,10 @@ export class HashIndexes {
     }
     this.bankIndex = PdqIndex.build(bankEntries);
     await this.reloadBankMetadata();
+
+    const ledgerEntries: Array<[number, Uint8Array]> = [];
+    for await (const row of iterateLedgerHashes(this.store.db)) ledgerEntries.push([row.id, pdqHexToBytes(row.pdq)]);
+    this.ledgerIndex = PdqIndex.build(ledgerEntries);
     this.lastSeq = seq;
   }
 
@@ -70,8 +76,13 @@ export class HashIndexes {
     return this.refreshing;
   }
 
-  get sizes(): { protected: number; bank: number } {
-    return { protected: this.protectedIndex.size, bank: this.bankIndex.size };
+  get sizes(): { protected: number; bank: number; ledger: number } {
+    return { protected: this.protectedIndex.size, bank: this.bankIndex.size, ledger: this.ledgerIndex.size };
+  }
+
+  /** Screened outputs near `pdq`, for tracing a circulating image back to the request that made it. */
+  searchLedger(pdq: string, maxDistance = PROTECTED_MAX_DISTANCE): IndexHit[] {
+    return this.ledgerIndex.search(toBytes(pdq), maxDistance);
   }
 
   searchProtected(pdq: string, maxDistance = PROTECTED_MAX_DISTANCE): IndexHit[] {
@@ -109,6 +120,12 @@ export class HashIndexes {
   private async applyRowChanges(changes: IndexChange[]): Promise<void> {
     const protectedIds = changes.filter((c) => c.indexName === 'protected').map((c) => c.rowId);
     const bankIds = changes.filter((c) => c.indexName === 'bank').map((c) => c.rowId);
+    const ledgerIds = changes.filter((c) => c.indexName === 'ledger').map((c) => c.rowId);
+    if (ledgerIds.length > 0) {
+      for (const row of await findLedgerByIds(this.store.db, ledgerIds)) {
+        if (row.pdq && !this.ledgerIndex.has(row.id)) this.ledgerIndex.add(row.id, pdqHexToBytes(row.pdq));
+      }
+    }
     // Re-read the rows rather than trusting the op: the row's current state is the truth.
     if (protectedIds.length > 0) {
       const present = new Map((await findProtectedHashesByIds(this.store.db, protectedIds)).map((row) => [row.id, row.pdq]));

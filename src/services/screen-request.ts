@@ -44,3 +44,11 @@ export const screenRequestSchema = z.strictObject({
 
 export type ScreenRequestInput = z.input<typeof screenRequestSchema>;
 export type ScreenRequest = z.output<typeof screenRequestSchema>;
+
+export const screenOutputSchema = z.strictObject({
+  /** The id of the request decision (from POST /v1/screen) that produced this image. */
+  request_id: z.string().regex(/^dec_[0-9a-f]{32}$/, 'must be the id returned by POST /v1/screen for the request that produced this image'),
+  image: z.strictObject({ data: base64ImageSchema }),
+});
+
+export type ScreenOutput = z.output<typeof screenOutputSchema>;

@@ -7,10 +7,15 @@ import type { Policy } from '../domain/policy/schema.js';
 import type { TextDetector, TextSignals } from '../domain/signals.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import type { DetectorFailure, ImageAnalyser, ImageAnalysis, Matcher, MatchResult } from './ports.js';
-import type { ScreenRequest } from './screen-request.js';
+import type { ScreenOutput, ScreenRequest } from './screen-request.js';
+import { PerisaiError } from '../domain/errors.js';
+import { findDecision } from '../store/repositories/decisions.js';
+import type { Db } from '../store/store.js';
 
 export interface ScreeningDeps {
   policy: () => Policy;
+  /** For reading the request decision an output belongs to. */
+  db: Db;
   textDetector: TextDetector;
   /** Absent when the deployment runs without image detectors: images are then held for review (fail closed). */
   imageAnalyser?: ImageAnalyser;
@@ -70,6 +75,62 @@ export class ScreeningService {
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
     await this.deps.recorder.record(record, actor);
+    return record;
+  }
+
+  /**
+   * Screens a generated image before anyone sees it, in the light of the request that produced
+   * it (its subject and text signals), and records it in the generation ledger by PDQ and SHA-256.
+   */
+  async screenOutput(output: ScreenOutput, actor: string): Promise<DecisionRecord> {
+    const started = performance.now();
+    const request = await findDecision(this.deps.db, output.request_id);
+    if (!request || request.stage !== 'request') {
+      throw new PerisaiError('not_found', `No screened request has the id ${output.request_id}: screen the request with POST /v1/screen first and pass the id it returned.`);
+    }
+    const failures: DetectorFailure[] = [];
+    const analysed = await this.analyseImage(output.image.data, failures);
+    const summary: ImageSummary = { index: 0, ...analysed.summary };
+    const matches = await this.match({ stage: 'output', requesterId: request.requester?.id ?? null, images: [summary] }, failures);
+    const policy = this.deps.policy();
+    const { facts, evidence } = deriveFacts(policy, {
+      stage: 'output',
+      subject: request.subject,
+      text: request.signals.text,
+      imageCount: 1,
+      images: [{ index: 0, ...analysed.observation }],
+      consentWithheld: matches.consentWithheld,
+      bankMatches: matches.bankMatches,
+      accountSuspended: matches.accountSuspended,
+      failures,
+    });
+    const verdict = evaluatePolicy(policy, facts, evidence);
+    const record: DecisionRecord = {
+      id: newDecisionId(),
+      createdAt: (this.deps.now?.() ?? new Date()).toISOString(),
+      stage: 'output',
+      ...verdict,
+      signals: { text: request.signals.text, images: [summary], facts, detectors: this.detectorNames(), failures },
+      policyVersion: policy.version,
+      prompt: request.prompt,
+      subject: request.subject,
+      requester: request.requester,
+      jurisdiction: request.jurisdiction,
+      requestId: request.id,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    await this.deps.recorder.record(record, actor, [
+      {
+        decisionId: record.id,
+        requestId: request.id,
+        requesterId: request.requester?.id ?? null,
+        pdq: summary.pdq?.hash ?? null,
+        quality: summary.pdq?.quality ?? null,
+        sha256: summary.sha256,
+        decision: record.decision,
+        createdAt: record.createdAt,
+      },
+    ]);
     return record;
   }
 

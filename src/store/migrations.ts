@@ -130,4 +130,23 @@ export const MIGRATIONS: Migration[] = [
         .execute();
     },
   },
+  {
+    name: '2026-11-25-003-generation-ledger',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('generation_ledger')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('decision_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('requester_id', 'text')
+        .addColumn('pdq', 'text')
+        .addColumn('quality', 'integer')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('generation_ledger_sha256').on('generation_ledger').column('sha256').execute();
+      await db.schema.createIndex('generation_ledger_request').on('generation_ledger').column('request_id').execute();
+    },
+  },
 ];

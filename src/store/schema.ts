@@ -121,7 +121,21 @@ export interface IndexChangeTable {
   changed_at: string;
 }
 
+/** Every screened output, by hash, against the request and account that produced it. */
+export interface LedgerTable {
+  id: Generated<number>;
+  decision_id: string;
+  request_id: string;
+  requester_id: string | null;
+  pdq: string | null;
+  quality: number | null;
+  sha256: string;
+  decision: string;
+  created_at: string;
+}
+
 export interface DatabaseV2 {
+  generation_ledger: LedgerTable;
   consent_settings: ConsentSettingsTable;
   protected_hashes: ProtectedHashTable;
   banks: BankTable;

@@ -15,6 +15,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const ctx = await createAppContext(config, { logger });
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
+  // Bank and consent changes made by the CLI or other instances reach this process's index.
+  ctx.indexes.startPolling();
   const app = await buildServer(ctx, { logger });
   const address = await app.listen({ host: config.host, port: config.port });
 

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../../app-context.js';
+import { decisionView } from '../../services/decision-view.js';
+import { ledgerLookupSchema, lookupLedger } from '../../services/ledger.js';
+import { screenOutputSchema } from '../../services/screen-request.js';
+import { requireScope } from '../auth.js';
+import type { ScreeningMetrics } from '../metrics.js';
+import { parseInput } from '../validation.js';
+
+export function outputRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
+  app.post('/v1/screen/output', { preHandler: requireScope(ctx.apiKeys, 'screen') }, async (request) => {
+    const started = process.hrtime.bigint();
+    const input = parseInput(screenOutputSchema, request.body, 'body');
+    const record = await ctx.screening.screenOutput(input, request.apiKey?.id ?? 'unknown');
+    metrics.observe(record, Number(process.hrtime.bigint() - started) / 1e9);
+    return decisionView(record);
+  });
+
+  app.post('/v1/ledger/lookup', { preHandler: requireScope(ctx.apiKeys, 'decisions:read') }, async (request) => {
+    const query = parseInput(ledgerLookupSchema, request.body, 'body');
+    const matches = await lookupLedger(ctx.store.db, ctx.indexes, query);
+    return {
+      matches: matches.map((m) => ({
+        distance: m.distance,
+        decision_id: m.decisionId,
+        request_id: m.requestId,
+        requester_id: m.requesterId,
+        decision: m.decision,
+        pdq: m.pdq,
+        quality: m.quality,
+        sha256: m.sha256,
+        created_at: m.createdAt,
+      })),
+    };
+  });
+}

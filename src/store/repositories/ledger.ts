@@ -1,0 +1,67 @@
+import type { Db } from '../store.js';
+
+export interface LedgerEntry {
+  id: number;
+  decisionId: string;
+  requestId: string;
+  requesterId: string | null;
+  pdq: string | null;
+  quality: number | null;
+  sha256: string;
+  decision: string;
+  createdAt: string;
+}
+
+export async function insertLedgerEntries(db: Db, entries: Array<Omit<LedgerEntry, 'id'>>): Promise<number[]> {
+  if (entries.length === 0) return [];
+  const rows = await db
+    .insertInto('generation_ledger')
+    .values(
+      entries.map((e) => ({
+        decision_id: e.decisionId,
+        request_id: e.requestId,
+        requester_id: e.requesterId,
+        pdq: e.pdq,
+        quality: e.quality,
+        sha256: e.sha256,
+        decision: e.decision,
+        created_at: e.createdAt,
+      })),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((row) => Number(row.id));
+}
+
+export async function findLedgerByIds(db: Db, ids: number[]): Promise<LedgerEntry[]> {
+  if (ids.length === 0) return [];
+  return (await db.selectFrom('generation_ledger').selectAll().where('id', 'in', ids).orderBy('id').execute()).map(toEntry);
+}
+
+export async function findLedgerBySha256(db: Db, sha256: string): Promise<LedgerEntry[]> {
+  return (await db.selectFrom('generation_ledger').selectAll().where('sha256', '=', sha256).orderBy('id').execute()).map(toEntry);
+}
+
+export async function* iterateLedgerHashes(db: Db, pageSize = 20_000): AsyncGenerator<{ id: number; pdq: string }> {
+  let after = 0;
+  for (;;) {
+    const rows = await db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute();
+    if (rows.length === 0) return;
+    for (const row of rows) yield { id: Number(row.id), pdq: row.pdq! };
+    after = Number(rows[rows.length - 1]!.id);
+  }
+}
+
+function toEntry(row: { id: number; decision_id: string; request_id: string; requester_id: string | null; pdq: string | null; quality: number | null; sha256: string; decision: string; created_at: string }): LedgerEntry {
+  return {
+    id: Number(row.id),
+    decisionId: row.decision_id,
+    requestId: row.request_id,
+    requesterId: row.requester_id,
+    pdq: row.pdq,
+    quality: row.quality,
+    sha256: row.sha256,
+    decision: row.decision,
+    createdAt: row.created_at,
+  };
+}
