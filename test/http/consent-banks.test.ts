@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
+import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+import { ADMIN_KEY } from '../helpers/app.js';
+
+const PHOTO = Buffer.from('pretend this is the bytes of a photo of acct-42');
+const REUPLOAD = Buffer.from('the same photo, re-encoded and cropped by someone else');
+const OTHER = Buffer.from('an unrelated landscape');
+const PROTECTED_PDQ = 'f'.repeat(16) + '0'.repeat(16) + 'a5'.repeat(16);
+
+for (const factory of STORE_FACTORIES) {
+  describe(`consent, banks and ledger on ${factory.name}`, () => {
+    const store = useStore(factory);
+    const it = testOn(factory);
+    const analyser = fakeImageAnalyser();
+    let t: TestApp;
+    before(async () => {
+      if (factory.skip) return;
+      analyser.set(PHOTO, { pdq: { hash: PROTECTED_PDQ, quality: 100 }, faces: { count: 1, ages: [31] } });
+      analyser.set(REUPLOAD, { pdq: { hash: flipBits(PROTECTED_PDQ, 31), quality: 90 }, faces: { count: 1, ages: [31] } });
+      analyser.set(OTHER, { pdq: { hash: flipBits(PROTECTED_PDQ, 32), quality: 90 } });
+      t = await startTestApp(store(), { imageAnalyser: analyser });
+    });
+    after(async () => t?.close());
+
+    const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, body?: unknown) =>
+      t.app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+    const screen = (prompt: string, image: Buffer, requester: string, owner?: string) =>
+      call('POST', '/v1/screen', { prompt, subject: 'adult', requester: { id: requester }, images: [{ data: image.toString('base64'), ...(owner ? { owner } : {}) }] });
+
+    it('consent defaults to no edits by others, yes by self', async () => {
+      const res = await call('GET', '/v1/consent/acct-42');
+      assert.deepEqual(res.json(), { account: 'acct-42', allow_ai_edits_by_others: false, allow_ai_edits_by_self: true, stored: false, updated_at: null });
+    });
+
+    it("an edit of someone else's photo is refused until they allow it; their own edit is allowed", async () => {
+      const refused = (await screen('make it brighter', OTHER, 'acct-7', 'acct-42')).json();
+      assert.equal(refused.decision, 'block');
+      assert.deepEqual(refused.categories, ['consent_withheld']);
+      assert.match(refused.reasons[0].evidence[0].detail, /acct-42, who has not allowed AI edits/);
+      assert.equal((await screen('make it brighter', OTHER, 'acct-42', 'acct-42')).json().decision, 'allow');
+
+      const put = await call('PUT', '/v1/consent/acct-42', { allow_ai_edits_by_others: true, allow_ai_edits_by_self: true });
+      assert.equal(put.statusCode, 200);
+      assert.equal(put.json().stored, true);
+      assert.equal((await screen('make it brighter', OTHER, 'acct-7', 'acct-42')).json().decision, 'allow');
+      assert.equal((await call('DELETE', '/v1/consent/acct-42')).json().erased, true);
+      assert.equal((await screen('make it brighter', OTHER, 'acct-7', 'acct-42')).json().decision, 'block');
+    });
+
+    it('a protected photo is refused for anyone within distance 31, not at 32; deletion takes effect at once', async () => {
+      const add = await call('POST', '/v1/consent/acct-42/protected-hashes', { hashes: [{ pdq: PROTECTED_PDQ.toUpperCase(), quality: 100 }] });
+      assert.equal(add.statusCode, 201, add.body);
+      assert.deepEqual(add.json(), { account: 'acct-42', added: 1, already_present: 0 });
+      assert.equal((await call('POST', '/v1/consent/acct-42/protected-hashes', { hashes: [{ pdq: PROTECTED_PDQ, quality: 100 }] })).json().already_present, 1);
+
+      const reupload = (await screen('make it brighter', REUPLOAD, 'acct-7')).json();
+      assert.equal(reupload.decision, 'block');
+      assert.deepEqual(reupload.categories, ['consent_withheld']);
+      assert.match(reupload.reasons[0].evidence[0].detail, /protected \(PDQ distance 31\)/);
+      assert.equal((await screen('make it brighter', OTHER, 'acct-7')).json().decision, 'allow');
+      // The protector editing their own photo is allowed by default.
+      assert.equal((await screen('make it brighter', REUPLOAD, 'acct-42')).json().decision, 'allow');
+
+      const listed = (await call('GET', '/v1/consent/acct-42/protected-hashes')).json();
+      assert.deepEqual(listed.hashes.map((h: { pdq: string }) => h.pdq), [PROTECTED_PDQ]);
+      const removed = await call('DELETE', `/v1/consent/acct-42/protected-hashes/${PROTECTED_PDQ}`);
+      assert.deepEqual(removed.json(), { account: 'acct-42', deleted: 1 });
+      assert.equal((await screen('make it brighter', REUPLOAD, 'acct-7')).json().decision, 'allow');
+      assert.equal((await call('DELETE', `/v1/consent/acct-42/protected-hashes/${PROTECTED_PDQ}`)).statusCode, 404);
+    });
+
+    it('a protected SHA-256 matches the exact bytes; erasing all hashes lifts it', async () => {
+      const sha256 = createHash('sha256').update(PHOTO).digest('hex');
+      await call('POST', '/v1/consent/acct-9/protected-hashes', { hashes: [{ pdq: flipBits(PROTECTED_PDQ, 200), quality: 80, sha256 }] });
+      assert.deepEqual((await screen('add a hat', PHOTO, 'acct-7')).json().categories, ['consent_withheld']);
+      assert.deepEqual((await call('DELETE', '/v1/consent/acct-9/protected-hashes')).json(), { account: 'acct-9', deleted: 1 });
+      assert.equal((await screen('add a hat', PHOTO, 'acct-7')).json().decision, 'allow');
+    });
+
+    it('protected-hash submissions are validated', async () => {
+      const bad = await call('POST', '/v1/consent/acct-42/protected-hashes', { hashes: [{ pdq: 'abc', quality: 100 }, { pdq: PROTECTED_PDQ, quality: 20 }] });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.json().message, /body\.hashes\[0\]\.pdq must be a PDQ hash: exactly 64 hexadecimal digits/);
+      assert.match(bad.json().message, /body\.hashes\[1\]\.quality must be at least 50/);
+    });
+
+    it('a bank match blocks per the bank purpose, and the output ledger traces a near-duplicate back', async () => {
+      await t.ctx.banks.create({ name: 'authority-list', purpose: 'csam', min_quality: 50, max_distance: 31, active: true }, 'test');
+      await t.ctx.banks.import('authority-list', [{ pdq: flipBits(PROTECTED_PDQ, 10), quality: 100, label: 'case-1' }], 'test');
+      const hit = (await screen('make it brighter', REUPLOAD, 'acct-7')).json();
+      assert.equal(hit.decision, 'block');
+      assert.ok(hit.categories.includes('bank_match'));
+      assert.ok(hit.actions.includes('escalate'));
+      await t.ctx.banks.setActive('authority-list', false, 'test');
+      assert.ok(!(await screen('make it brighter', REUPLOAD, 'acct-7')).json().categories.includes('bank_match'));
+
+      const request = (await call('POST', '/v1/screen', { prompt: 'a lighthouse at dusk', subject: 'none', requester: { id: 'acct-5' } })).json();
+      assert.equal(request.decision, 'allow');
+      const output = await call('POST', '/v1/screen/output', { request_id: request.id, image: { data: OTHER.toString('base64') } });
+      assert.equal(output.statusCode, 200, output.body);
+      assert.equal(output.json().stage, 'output');
+      assert.equal(output.json().request_id, request.id);
+      const lookup = (await call('POST', '/v1/ledger/lookup', { pdq: flipBits(flipBits(PROTECTED_PDQ, 32), 5) })).json();
+      const match = lookup.matches.find((m: { request_id: string }) => m.request_id === request.id);
+      assert.ok(match, JSON.stringify(lookup));
+      assert.equal(match.requester_id, 'acct-5');
+      assert.equal(match.distance, 5);
+    });
+
+    it('an output of an unknown request is a 404', async () => {
+      const res = await call('POST', '/v1/screen/output', { request_id: `dec_${'1'.repeat(32)}`, image: { data: OTHER.toString('base64') } });
+      assert.equal(res.statusCode, 404);
+      assert.match(res.json().message, /screen the request with POST \/v1\/screen first/);
+    });
+  });
+}
