@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { auditVerify } from './commands/audit.js';
+import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
 import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
@@ -81,6 +82,36 @@ storeOptions(
 storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run((flags: StoreFlags) => withContext(flags, (ctx) => keysList(ctx))));
 storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
   run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => keysRevoke(ctx, id))),
+);
+
+const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');
+const formatOption = () => new Option('--format <format>', 'hash list format').choices(['pdq', 'csv', 'jsonl']);
+storeOptions(
+  bank
+    .command('create <name>')
+    .description('create a bank')
+    .requiredOption('--purpose <purpose>', PURPOSE_HELP)
+    .option('--description <text>', 'what the bank holds and where it comes from')
+    .option('--min-quality <n>', 'refuse hashes below this PDQ quality (default 50)')
+    .option('--max-distance <n>', 'match within this Hamming distance (default 31)'),
+).action(run((name: string, flags: StoreFlags & { purpose: string; description?: string; minQuality?: string; maxDistance?: string }) => withContext(flags, (ctx) => bankCreate(ctx, name, flags))));
+storeOptions(bank.command('list').description('list banks with their hash counts').option('--json', 'one JSON object per line')).action(
+  run((flags: StoreFlags & { json?: boolean }) => withContext(flags, (ctx) => bankList(ctx, flags.json ?? false))),
+);
+storeOptions(
+  bank
+    .command('import <name> <file>')
+    .description('import a hash list ("-" for stdin): pdq_hex,quality[,label] lines as `perisai hash` prints, CSV with a header, or JSONL; all or nothing')
+    .addOption(formatOption()),
+).action(run((name: string, file: string, flags: StoreFlags & { format?: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, (ctx) => bankImport(ctx, name, file, flags.format))));
+storeOptions(bank.command('export <name>').description('print the bank, one hash a line (stdout holds only the data)').addOption(formatOption().default('jsonl'))).action(
+  run((name: string, flags: StoreFlags & { format: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, (ctx) => bankExport(ctx, name, flags.format))),
+);
+storeOptions(bank.command('add <name> <pdq>').description('add one hash').option('--quality <n>', 'PDQ quality of the hash', '100').option('--label <text>', 'a label for the hash')).action(
+  run((name: string, pdq: string, flags: StoreFlags & { quality: string; label?: string }) => withContext(flags, (ctx) => bankAdd(ctx, name, pdq, flags))),
+);
+storeOptions(bank.command('remove <name> <pdq>').description('remove one hash')).action(
+  run((name: string, pdq: string, flags: StoreFlags) => withContext(flags, (ctx) => bankRemove(ctx, name, pdq))),
 );
 
 program.exitOverride();

@@ -4,6 +4,7 @@ import { SCREEN_LIMITS } from '../services/screen-request.js';
 import { toHttpError } from './errors.js';
 import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { bankRoutes } from './routes/banks.js';
 import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
@@ -50,6 +51,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   screenRoutes(app, ctx, metrics);
   decisionRoutes(app, ctx);
   consentRoutes(app, ctx);
+  bankRoutes(app, ctx);
   outputRoutes(app, ctx, metrics);
   await app.ready();
   return app;
