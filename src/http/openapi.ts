@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
-import { screenRequestSchema } from '../services/screen-request.js';
+import { createBankSchema } from '../services/banks.js';
+import { consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
+import { ledgerLookupSchema } from '../services/ledger.js';
+import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -53,12 +56,25 @@ function errors(...codes: number[]): Record<string, JsonSchema> {
     401: 'Missing, unknown or revoked API key.',
     403: 'The key lacks the required scope.',
     404: 'Not found.',
+    409: 'Already exists.',
     413: 'Body or image too large.',
     415: 'Unsupported content type or image format.',
     422: 'An image that cannot be decoded (truncated, corrupt, too many pixels).',
     503: 'Busy or the store is unavailable; retry after the Retry-After header.',
   };
   return Object.fromEntries(codes.map((code) => [String(code), { description: descriptions[code], content: { 'application/json': { schema: errorSchema } } }]));
+}
+
+function jsonBody(schema: string): JsonSchema {
+  return { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } };
+}
+
+function pathParam(name: string): JsonSchema {
+  return { name, in: 'path', required: true, schema: { type: 'string' } };
+}
+
+function ok(description: string, ...codes: number[]): Record<string, JsonSchema> {
+  return { '200': { description }, ...errors(...codes) };
 }
 
 export function openApiDocument(version: string): JsonSchema {
@@ -72,7 +88,16 @@ export function openApiDocument(version: string): JsonSchema {
     },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer psk_…`.' } },
-      schemas: { Error: errorSchema, Decision: decisionSchema, ScreenRequest: inputSchema(screenRequestSchema) },
+      schemas: {
+        Error: errorSchema,
+        Decision: decisionSchema,
+        ScreenRequest: inputSchema(screenRequestSchema),
+        ScreenOutput: inputSchema(screenOutputSchema),
+        ConsentSettings: inputSchema(consentSettingsSchema),
+        ProtectedHashes: inputSchema(protectedHashesSchema),
+        CreateBank: inputSchema(createBankSchema),
+        LedgerLookup: inputSchema(ledgerLookupSchema),
+      },
     },
     paths: {
       '/v1/screen': {
@@ -92,6 +117,53 @@ export function openApiDocument(version: string): JsonSchema {
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 404) },
         },
+      },
+      '/v1/screen/output': {
+        post: {
+          summary: 'Screen a generated image before anyone sees it',
+          description: 'Needs scope `screen`. Records the image in the generation ledger (PDQ + SHA-256) against the request that produced it.',
+          security: secured,
+          requestBody: jsonBody('ScreenOutput'),
+          responses: { '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 404, 413, 415, 422, 503) },
+        },
+      },
+      '/v1/ledger/lookup': {
+        post: { summary: 'Trace a circulating image to the request that made it (near-duplicate by PDQ, or exact SHA-256)', description: 'Needs scope `decisions:read`.', security: secured, requestBody: jsonBody('LedgerLookup'), responses: ok('Matches, nearest first.', 400, 401, 403) },
+      },
+      '/v1/consent/{account}': {
+        get: { summary: "An account's AI-edit consent (defaults: no edits by others, edits by self allowed)", description: 'Needs scope `consent`.', security: secured, parameters: [pathParam('account')], responses: ok('The settings.', 401, 403) },
+        put: { summary: 'Set consent', security: secured, parameters: [pathParam('account')], requestBody: jsonBody('ConsentSettings'), responses: ok('The settings.', 400, 401, 403) },
+        delete: { summary: 'Erase the settings (defaults apply again)', security: secured, parameters: [pathParam('account')], responses: ok('Erased.', 401, 403) },
+      },
+      '/v1/consent/{account}/protected-hashes': {
+        post: { summary: 'Protect photos by their PDQ hashes (never the pixels): matches within distance 31 are refused for anyone', security: secured, parameters: [pathParam('account')], requestBody: jsonBody('ProtectedHashes'), responses: ok('Added.', 400, 401, 403) },
+        get: { summary: "List the account's protected hashes", security: secured, parameters: [pathParam('account')], responses: ok('The hashes.', 401, 403) },
+        delete: { summary: "Erase all the account's protected hashes, effective at once", security: secured, parameters: [pathParam('account')], responses: ok('Deleted.', 401, 403) },
+      },
+      '/v1/consent/{account}/protected-hashes/{pdq}': {
+        delete: { summary: 'Erase one protected hash', security: secured, parameters: [pathParam('account'), pathParam('pdq')], responses: ok('Deleted.', 400, 401, 403, 404) },
+      },
+      '/v1/banks': {
+        get: { summary: 'List hash banks', description: 'Needs scope `banks`.', security: secured, responses: ok('The banks.', 401, 403) },
+        post: { summary: 'Create a bank', security: secured, requestBody: jsonBody('CreateBank'), responses: ok('Created.', 400, 401, 403, 409) },
+      },
+      '/v1/banks/{name}': {
+        get: { summary: 'A bank', security: secured, parameters: [pathParam('name')], responses: ok('The bank.', 401, 403, 404) },
+        patch: { summary: 'Activate or deactivate a bank: `{ "active": false }`', security: secured, parameters: [pathParam('name')], responses: ok('The bank.', 400, 401, 403, 404) },
+        delete: { summary: 'Delete a bank and its hashes', security: secured, parameters: [pathParam('name')], responses: ok('Deleted.', 401, 403, 404) },
+      },
+      '/v1/banks/{name}/hashes': {
+        post: {
+          summary: 'Import hashes, all or nothing; re-import is idempotent',
+          description: 'Body: `pdq_hex,quality[,label]` lines (text/plain), CSV with a header (text/csv), JSONL (application/x-ndjson), or JSON `{ "hashes": [...] }`. `?format=` overrides detection.',
+          security: secured,
+          parameters: [pathParam('name')],
+          responses: ok('Counts of added and already-present hashes.', 400, 401, 403, 404, 413),
+        },
+        get: { summary: 'Export a bank, one hash a line', security: secured, parameters: [pathParam('name'), { name: 'format', in: 'query', schema: { enum: ['jsonl', 'csv', 'pdq'] } }], responses: ok('The hash list.', 401, 403, 404) },
+      },
+      '/v1/banks/{name}/hashes/{pdq}': {
+        delete: { summary: 'Remove one hash', security: secured, parameters: [pathParam('name'), pathParam('pdq')], responses: ok('Removed.', 400, 401, 403, 404) },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
       '/readyz': { get: { summary: 'Readiness: the store answers and a policy is loaded', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
