@@ -150,6 +150,15 @@ function thresholdToHex(b: Float32Array): string {
 }
 
 /**
+ * The 16×16 float32 DCT coefficients (row-major; bit k of the hash is `dct[k] > median`)
+ * and the quality, or null for an image too small to hash. For diagnostics and tests.
+ */
+export function pdqDct16(img: PdqInput, opts?: PdqOptions): { dct: Float32Array; quality: number } | null {
+  const quality = computeDct(img, opts);
+  return quality < 0 ? null : { dct: dct16.slice(), quality };
+}
+
+/**
  * PDQ hash and quality of an image.
  *
  * @example
