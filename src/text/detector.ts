@@ -1,0 +1,141 @@
+import type { Evidence, Language, Sexualisation, TargetKind, TextDetector, TextSignals } from '../domain/signals.js';
+import { sexualisationRank } from '../domain/signals.js';
+import type { EntryKind, Hit, Lexicon } from './lexicon.js';
+import { loadDefaultLexicon } from './lexicon.js';
+import { applyGrammar } from './grammar.js';
+import { identifyLanguage } from './language.js';
+import { findNamedPeople } from './named-person.js';
+import { normalise, originalSpan } from './normalise.js';
+import type { NormalisedText } from './normalise.js';
+import { tokenise } from './tokenise.js';
+import type { Token } from './tokenise.js';
+
+/** Kinds of a single word that still count when the word sits inside a longer phrase ("spread HER legs"). */
+const INNER_KINDS: ReadonlySet<EntryKind> = new Set(['pronoun', 'reference', 'person', 'minor', 'body', 'body-context', 'filler', 'stop']);
+
+/** Everything the detector saw, for tests and for analysts debugging a lexicon entry. */
+export interface TextTrace {
+  normalised: string;
+  tokens: readonly Token[];
+  hits: readonly Hit[];
+  signals: TextSignals;
+}
+
+/**
+ * The multilingual detector of sexualising intent in edit instructions. Lexicons are loaded
+ * once at construction; `analyse` is pure, synchronous and linear in the prompt length.
+ *
+ * @example
+ * const detector = createTextDetector();
+ * detector.analyse('put her in a bikini').sexualisation // 'revealing'
+ */
+export class LexiconTextDetector implements TextDetector {
+  readonly name = 'perisai-text-lexicon';
+  readonly version = '1.0.0';
+
+  constructor(readonly lexicon: Lexicon = loadDefaultLexicon()) {}
+
+  analyse(prompt: string): TextSignals {
+    return this.trace(prompt).signals;
+  }
+
+  trace(prompt: string): TextTrace {
+    const norm = normalise(prompt);
+    const tokens = tokenise(norm.text);
+    const words = tokens.map((t) => ({
+      text: t.text,
+      isWord: t.kind === 'word' || t.kind === 'number',
+      disguised: isDisguised(prompt, norm, t),
+    }));
+    let hits = this.lexicon.match(words);
+    hits = this.addInnerHits(hits, words);
+    const language = identifyLanguage(norm.text, hits);
+    hits = hits.filter((h) => !h.entry.strictLang || h.entry.lang.includes(language));
+
+    const known = new Uint8Array(tokens.length);
+    const place = new Uint8Array(tokens.length);
+    for (const hit of hits) {
+      for (let i = hit.from; i < hit.to; i++) {
+        known[i] = 1;
+        if (hit.entry.kind === 'place') place[i] = 1;
+      }
+    }
+    const named = findNamedPeople(
+      tokens.map((t, i) => {
+        const span = originalSpan(norm, t.start, t.end);
+        return { original: prompt.slice(span.start, span.end), normalised: t.text, isWord: t.kind === 'word', known: known[i] === 1, place: place[i] === 1 };
+      }),
+    );
+    const mentions: number[] = [];
+    tokens.forEach((t, i) => {
+      if (t.kind === 'mention' && !this.isBot(t.text)) mentions.push(i);
+    });
+
+    const raw = applyGrammar({ tokens, hits, named, mentions });
+    const evidence: Evidence[] = raw.map((r) => {
+      const span = originalSpan(norm, tokens[r.from].start, tokens[Math.min(r.to, tokens.length) - 1].end);
+      const item: Evidence = { signal: r.signal, rule: r.rule, start: span.start, end: span.end, text: prompt.slice(span.start, span.end) };
+      if (r.level !== undefined) item.level = r.level;
+      return item;
+    });
+    let level: Sexualisation = 'none';
+    for (const r of raw) if (r.level !== undefined && sexualisationRank(r.level) > sexualisationRank(level)) level = r.level;
+    const targetKinds = [...new Set(raw.flatMap((r) => (r.target === undefined ? [] : [r.target])))] as TargetKind[];
+    const signals: TextSignals = {
+      language: language as Language,
+      sexualisation: level,
+      targetsRealPerson: targetKinds.length > 0,
+      targetKinds,
+      minorCues: raw.some((r) => r.signal === 'minor'),
+      sexualViolence: raw.some((r) => r.signal === 'sexual_violence'),
+      evidence: dedupe(evidence),
+    };
+    return { normalised: norm.text, tokens, hits, signals };
+  }
+
+  private isBot(handle: string): boolean {
+    const first = handle.split(/[_.]/)[0];
+    for (const candidate of [handle, first, handle.replace(/[_.]/g, '')]) {
+      if (this.lexicon.singleWordEntries(candidate).some((e) => e.kind === 'bot')) return true;
+    }
+    return false;
+  }
+
+  private addInnerHits(hits: Hit[], words: ReadonlyArray<{ text: string; disguised: boolean; isWord: boolean }>): Hit[] {
+    const extra: Hit[] = [];
+    for (const hit of hits) {
+      if (hit.to - hit.from < 2) continue;
+      for (let i = hit.from + 1; i < hit.to; i++) {
+        if (!words[i].isWord) continue;
+        for (const key of this.lexicon.resolve(words[i].text, words[i].disguised)) {
+          for (const entry of this.lexicon.singleWordEntries(key)) {
+            if (INNER_KINDS.has(entry.kind) && entry !== hit.entry) extra.push({ entry, from: i, to: i + 1, possessive: false });
+          }
+        }
+      }
+    }
+    return extra.length === 0 ? hits : hits.concat(extra);
+  }
+}
+
+/** The original text of a token differs from its normalised form: leetspeak, spacing, look-alikes. */
+function isDisguised(prompt: string, norm: NormalisedText, token: Token): boolean {
+  if (token.end <= token.start) return false;
+  const span = originalSpan(norm, token.start, token.end);
+  return prompt.slice(span.start, span.end).toLowerCase() !== token.text;
+}
+
+function dedupe(evidence: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return evidence.filter((e) => {
+    const key = `${e.signal}|${e.rule}|${e.start}|${e.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Creates the default text detector with the lexicons shipped in `src/text/lexicons/`. */
+export function createTextDetector(lexicon?: Lexicon): LexiconTextDetector {
+  return new LexiconTextDetector(lexicon);
+}
