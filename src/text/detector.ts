@@ -1,7 +1,7 @@
 import type { Evidence, Language, Sexualisation, TargetKind, TextDetector, TextSignals } from '../domain/signals.js';
 import { sexualisationRank } from '../domain/signals.js';
 import type { EntryKind, Hit, Lexicon } from './lexicon.js';
-import { loadDefaultLexicon } from './lexicon.js';
+import { languageMask, loadDefaultLexicon } from './lexicon.js';
 import { applyGrammar } from './grammar.js';
 import { identifyLanguage } from './language.js';
 import { findNamedPeople } from './named-person.js';
@@ -107,9 +107,9 @@ export class LexiconTextDetector implements TextDetector {
       if (hit.to - hit.from < 2) continue;
       for (let i = hit.from + 1; i < hit.to; i++) {
         if (!words[i].isWord) continue;
-        for (const key of this.lexicon.resolve(words[i].text, words[i].disguised)) {
-          for (const entry of this.lexicon.singleWordEntries(key)) {
-            if (INNER_KINDS.has(entry.kind) && entry !== hit.entry) extra.push({ entry, from: i, to: i + 1, possessive: false });
+        for (const reading of this.lexicon.resolve(words[i].text, words[i].disguised)) {
+          for (const entry of this.lexicon.singleWordEntries(reading.key)) {
+            if (INNER_KINDS.has(entry.kind) && entry !== hit.entry && (languageMask(entry.lang) & reading.mask) !== 0) extra.push({ entry, from: i, to: i + 1, possessive: false });
           }
         }
       }

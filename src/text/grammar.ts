@@ -96,7 +96,11 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
   let distress = false;
   let torn = false;
   let firstPerson = Number.POSITIVE_INFINITY;
-  for (const hit of hits) if (hit.entry.kind === 'person' && hit.from < firstPerson) firstPerson = hit.from;
+  const referenceAt = new Set(hits.filter((h) => h.entry.kind === 'reference').map((h) => h.from));
+  for (const hit of hits) {
+    const generic = hit.entry.kind === 'person' || (hit.entry.kind === 'minor' && !referenceAt.has(hit.from));
+    if (generic && hit.from < firstPerson) firstPerson = hit.from;
+  }
 
   for (const hit of hits) {
     const e = hit.entry;
@@ -226,7 +230,8 @@ function removalObject(index: HitIndex, verb: Hit): Hit | undefined {
     const found = scan(1, 6);
     if (found !== undefined) return found;
   }
-  if (direction === 'before' || direction === 'both') return scan(-1, 4);
+  // A particle after its object ("clothes off") stays close to it; SOV verbs reach further.
+  if (direction === 'before' || direction === 'both') return scan(-1, direction === 'before' ? 2 : 4);
   return undefined;
 }
 

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Language, Sexualisation } from '../domain/signals.js';
 import { SEXUALISATION_LEVELS } from '../domain/signals.js';
-import { candidateKeys, looseKey, squeeze } from './morphology.js';
+import { ALL_LANGUAGES, LANGUAGE_BITS, candidateKeys, looseKey, squeeze } from './morphology.js';
+import type { Candidate } from './morphology.js';
 import { normalise } from './normalise.js';
 import { tokenise } from './tokenise.js';
 
@@ -73,6 +74,15 @@ interface TrieNode {
   entries: LexiconEntry[];
 }
 
+/** A lexicon word a prompt word may stand for, and in which languages that reading holds. */
+export type Reading = Candidate;
+
+export function languageMask(langs: readonly Language[]): number {
+  let mask = 0;
+  for (const l of langs) mask |= LANGUAGE_BITS[l];
+  return mask === 0 ? ALL_LANGUAGES : mask;
+}
+
 export interface Hit {
   entry: LexiconEntry;
   /** Token indices, end exclusive. */
@@ -93,11 +103,13 @@ export class Lexicon {
   private readonly byLoose = new Map<string, string[]>();
   private readonly byLength = new Map<number, string[]>();
   private readonly fillers = new Set<string>();
-  private readonly resolveCache = new Map<string, readonly string[]>();
+  private readonly resolveCache = new Map<string, readonly Reading[]>();
+  private readonly entryMask = new Map<LexiconEntry, number>();
 
   constructor(entries: readonly LexiconEntry[]) {
     this.entries = entries;
     for (const entry of entries) {
+      this.entryMask.set(entry, languageMask(entry.lang));
       for (const term of entry.terms) {
         const words = termWords(term);
         if (words.length === 0) throw new Error(`Lexicon entry ${entry.id} (${entry.source}): term "${term}" has no words after normalisation.`);
@@ -126,22 +138,34 @@ export class Lexicon {
   }
 
   /** The lexicon words a (possibly disguised or affixed) word may stand for, best first. */
-  resolve(word: string, disguised: boolean): readonly string[] {
+  resolve(word: string, disguised: boolean): readonly Reading[] {
     const cacheKey = disguised ? '\u0001' + word : word;
     const known = this.resolveCache.get(cacheKey);
     if (known !== undefined) return known;
-    const out: string[] = [];
-    const hasRepeat = squeeze(word) !== word;
+    const out = new Map<string, number>();
+    const add = (w: string, mask: number): void => {
+      out.set(w, (out.get(w) ?? 0) | mask);
+    };
     for (const candidate of candidateKeys(word, disguised)) {
-      if (this.vocabulary.has(candidate)) out.push(candidate);
-      if (hasRepeat || disguised) for (const w of this.bySqueezed.get(squeeze(candidate)) ?? []) out.push(w);
-      if (disguised) for (const w of this.byLoose.get(looseKey(candidate)) ?? []) out.push(w);
+      if (this.vocabulary.has(candidate.key)) add(candidate.key, candidate.mask);
+      // Squeezed and loose readings only for disguised words: plain English doubles
+      // ("putting") must not fall onto other words ("puting").
+      if (disguised) {
+        for (const w of this.bySqueezed.get(squeeze(candidate.key)) ?? []) add(w, candidate.mask);
+        for (const w of this.byLoose.get(looseKey(candidate.key)) ?? []) add(w, candidate.mask);
+      }
     }
-    if (word.includes('*')) for (const w of this.byLength.get(word.length) ?? []) if (wildcardMatch(word, w)) out.push(w);
-    const unique = [...new Set(out)];
+    if (word.includes('*')) for (const w of this.byLength.get(word.length) ?? []) if (wildcardMatch(word, w)) add(w, ALL_LANGUAGES);
+    const readings = [...out].map(([key, mask]) => ({ key, mask }));
     if (this.resolveCache.size > 100_000) this.resolveCache.clear();
-    this.resolveCache.set(cacheKey, unique);
-    return unique;
+    this.resolveCache.set(cacheKey, readings);
+    return readings;
+  }
+
+  /** Entries of a terminal node that may be read in the languages of `mask`. */
+  private accepted(node: TrieNode, mask: number): LexiconEntry[] {
+    if (mask === ALL_LANGUAGES) return node.entries;
+    return node.entries.filter((e) => ((this.entryMask.get(e) ?? ALL_LANGUAGES) & mask) !== 0);
   }
 
   /** Entries whose term is exactly this one lexicon word. */
@@ -162,31 +186,34 @@ export class Lexicon {
     const keys = words.map((w) => (w.isWord ? this.resolve(w.text, w.disguised) : []));
     let i = 0;
     while (i < words.length) {
-      let best: { node: TrieNode; to: number; possessive: boolean } | null = null;
+      let best: { entries: LexiconEntry[]; to: number; possessive: boolean } | null = null;
       for (const first of keys[i]) {
-        const start = this.root.children.get(first);
+        const start = this.root.children.get(first.key);
         if (start === undefined) continue;
-        const possessive = first !== words[i].text && words[i].text.endsWith('nya') && !first.endsWith('nya');
+        const possessive = first.key !== words[i].text && words[i].text.endsWith('nya') && !first.key.endsWith('nya');
         // Depth-first along the trie; phrases are short, so this is bounded per position.
-        type Step = { node: TrieNode; at: number; skips: number; skipped: boolean };
-        const stack: Step[] = [{ node: start, at: i + 1, skips: 0, skipped: false }];
+        type Step = { node: TrieNode; at: number; skips: number; skipped: boolean; mask: number };
+        const stack: Step[] = [{ node: start, at: i + 1, skips: 0, skipped: false, mask: first.mask }];
         while (stack.length > 0) {
-          const { node, at, skips, skipped } = stack.pop() as Step;
+          const { node, at, skips, skipped, mask } = stack.pop() as Step;
           // A phrase ends on one of its own words, never on a skipped filler.
-          if (!skipped && node.entries.length > 0 && (best === null || at > best.to)) best = { node, to: at, possessive };
-          if (at >= words.length || node.children.size === 0) continue;
-          for (const key of keys[at]) {
-            const child = node.children.get(key);
-            if (child !== undefined) stack.push({ node: child, at: at + 1, skips, skipped: false });
+          if (!skipped && node.entries.length > 0 && (best === null || at > best.to)) {
+            const entries = this.accepted(node, mask);
+            if (entries.length > 0) best = { entries, to: at, possessive };
           }
-          if (skips < MAX_FILLER_SKIP && words[at].isWord && keys[at].some((k) => this.fillers.has(k))) stack.push({ node, at: at + 1, skips: skips + 1, skipped: true });
+          if (at >= words.length || node.children.size === 0) continue;
+          for (const reading of keys[at]) {
+            const child = node.children.get(reading.key);
+            if (child !== undefined) stack.push({ node: child, at: at + 1, skips, skipped: false, mask: mask & reading.mask });
+          }
+          if (skips < MAX_FILLER_SKIP && words[at].isWord && keys[at].some((k) => this.fillers.has(k.key))) stack.push({ node, at: at + 1, skips: skips + 1, skipped: true, mask });
         }
       }
       if (best === null) {
         i++;
         continue;
       }
-      for (const entry of best.node.entries) hits.push({ entry, from: i, to: best.to, possessive: best.possessive });
+      for (const entry of best.entries) hits.push({ entry, from: i, to: best.to, possessive: best.possessive });
       i = best.to;
     }
     return hits;

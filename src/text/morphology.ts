@@ -43,6 +43,19 @@ function stripMeN(word: string, out: string[]): void {
   add(word.slice(2));
 }
 
+/** Which languages a candidate key may be read in, as a bit mask over `LANGUAGE_BITS`. */
+export const LANGUAGE_BITS = { en: 1, id: 2, ms: 4, fr: 8, hi: 16, unknown: 32 } as const;
+export const ALL_LANGUAGES = 63;
+const EN = LANGUAGE_BITS.en;
+const FR = LANGUAGE_BITS.fr;
+const IDMS = LANGUAGE_BITS.id | LANGUAGE_BITS.ms;
+
+export interface Candidate {
+  key: string;
+  /** Languages whose entries this reading may match: an Indonesian affix stripped off "violin" must not find French "viol". */
+  mask: number;
+}
+
 function indonesianStems(word: string, out: string[]): void {
   const bases = [word];
   for (const prefix of ID_PREFIXES) if (word.startsWith(prefix) && word.length - prefix.length >= MIN_STEM) bases.push(word.slice(prefix.length));
@@ -62,15 +75,26 @@ function indonesianStems(word: string, out: string[]): void {
   }
 }
 
-function europeanStems(word: string, out: string[]): void {
+function europeanStems(word: string, out: Candidate[]): void {
   if (word.length < MIN_STEM + 1) return;
-  if (word.endsWith('s')) out.push(word.slice(0, -1));
-  if (word.endsWith('es')) out.push(word.slice(0, -2));
-  if (word.endsWith('ed')) out.push(word.slice(0, -2), word.slice(0, -1));
-  if (word.endsWith('ing')) out.push(word.slice(0, -3), word.slice(0, -3) + 'e');
-  if (word.endsWith('ee') || word.endsWith('ees')) out.push(word.replace(/ees?$/, 'e'));
-  if (word.endsWith('er')) out.push(word.slice(0, -2));
-  if (word.endsWith('ez')) out.push(word.slice(0, -2) + 'er', word.slice(0, -1));
+  const add = (key: string, mask: number): void => {
+    if (key.length >= 3) out.push({ key, mask });
+  };
+  if (word.endsWith('s')) add(word.slice(0, -1), EN | FR);
+  if (word.endsWith('es')) add(word.slice(0, -2), EN | FR);
+  if (word.endsWith('ed')) {
+    // "undressed" → "undress", "removed" → "remove"; but "striped" is not "strip".
+    const base = word.slice(0, -2);
+    if (base.length >= 2 && base[base.length - 1] === base[base.length - 2]) add(base, EN);
+    else add(word.slice(0, -1), EN);
+  }
+  if (word.endsWith('ing')) {
+    const base = word.slice(0, -3);
+    if (base.length >= 2 && base[base.length - 1] === base[base.length - 2] && !base.endsWith('ss')) add(base.slice(0, -1), EN);
+    else add(base, EN), add(base + 'e', EN);
+  }
+  if (word.endsWith('ee') || word.endsWith('ees')) add(word.replace(/ees?$/, 'e'), FR);
+  if (word.endsWith('ez')) add(word.slice(0, -2) + 'er', FR), add(word.slice(0, -1), FR);
 }
 
 function isLatin(word: string): boolean {
@@ -81,29 +105,30 @@ function isLatin(word: string): boolean {
   return true;
 }
 
-const cache = new Map<string, readonly string[]>();
+const cache = new Map<string, readonly Candidate[]>();
 
 /**
  * Keys to try for a word, the word itself first. `disguised` (the original text differed:
  * leetspeak, spacing, repeats) unlocks the looser keys, which would be too eager on plain text.
  */
-export function candidateKeys(word: string, disguised: boolean): readonly string[] {
+export function candidateKeys(word: string, disguised: boolean): readonly Candidate[] {
   const cacheKey = disguised ? '\u0001' + word : word;
   const known = cache.get(cacheKey);
   if (known !== undefined) return known;
-  const out: string[] = [word];
+  const out: Candidate[] = [{ key: word, mask: ALL_LANGUAGES }];
   if (isLatin(word)) {
     europeanStems(word, out);
-    indonesianStems(word, out);
-    const squeezed = squeeze(word);
-    if (squeezed !== word) out.push(squeezed);
+    const stems: string[] = [];
+    indonesianStems(word, stems);
+    for (const key of stems) out.push({ key, mask: IDMS });
     if (disguised) {
-      out.push(looseKey(word));
-      // "a b i k i n i" joins with the article before it: "abikini".
-      if (word.length >= 5 && (word[0] === 'a' || word[0] === 'i' || word[0] === 'y')) out.push(word.slice(1));
+      // Letters repeated or disguised: the squeezed and loose readings are tried by the lexicon.
+      if (word.length >= 5 && (word[0] === 'a' || word[0] === 'i' || word[0] === 'y')) out.push({ key: word.slice(1), mask: ALL_LANGUAGES });
     }
   }
-  const unique = [...new Set(out)];
+  const merged = new Map<string, number>();
+  for (const c of out) merged.set(c.key, (merged.get(c.key) ?? 0) | c.mask);
+  const unique = [...merged].map(([key, mask]) => ({ key, mask }));
   if (cache.size > 100_000) cache.clear();
   cache.set(cacheKey, unique);
   return unique;
