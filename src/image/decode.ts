@@ -46,6 +46,7 @@ const SHARP_FORMAT: Record<SupportedFormat, string> = {
   avif: 'heif',
 };
 
+const NOT_AN_IMAGE_RE = /contains no image|no frames|invalid frame data/i;
 const TRUNCATION_RE = /premature end|unexpected end|end of file|truncat|bad seek|out of data|not enough data/i;
 
 function resolveLimits(limits: Partial<DecodeLimits> | undefined): DecodeLimits {
@@ -78,7 +79,8 @@ function classifyDecodeFailure(format: SupportedFormat, bytes: Uint8Array, e: un
   const msg = e instanceof Error ? e.message : String(e);
   if (/timeout/i.test(msg)) return timeoutError(resolveLimits(undefined).timeoutMs, e);
   const name = FORMAT_NAMES[format];
-  if (TRUNCATION_RE.test(msg) || looksTruncated(format, bytes)) {
+  // A header followed by something else entirely (a polyglot) is corrupt, not merely cut short.
+  if (!NOT_AN_IMAGE_RE.test(msg) && (TRUNCATION_RE.test(msg) || looksTruncated(format, bytes))) {
     return new ImageError(
       'image_truncated',
       `The ${name} file ends before its image data does (${formatBytes(bytes.length)} received): send the complete file.`,
@@ -164,6 +166,18 @@ function checkDimensions(width: number, height: number, limits: DecodeLimits): v
   }
 }
 
+/**
+ * Dimensions read straight from a PNG IHDR. libpng rejects sides
+ * above 1,000,000 as a corrupt header, which would hide that the file is a pixel bomb.
+ */
+function declaredSize(format: SupportedFormat, b: Uint8Array): { width: number; height: number } | null {
+  if (format === 'png' && b.length >= 24 && b[12] === 0x49 && b[13] === 0x48 && b[14] === 0x44 && b[15] === 0x52) {
+    const be = (o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    return { width: be(16), height: be(20) };
+  }
+  return null;
+}
+
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -203,6 +217,8 @@ export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimi
       `The file looks like ${describeUnsupported(bytes)}, not an image Perisai decodes: send JPEG, PNG, WebP, GIF or AVIF.`,
     );
   }
+  const declared = declaredSize(format, bytes);
+  if (declared) checkDimensions(declared.width, declared.height, lim);
   const started = Date.now();
   const header = await withTimeout(readHeader(bytes, format), lim.timeoutMs);
   checkDimensions(header.width, header.height, lim);
