@@ -11,6 +11,7 @@ import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { createImageAnalyser } from './image/image-analyser.js';
 import type { Config } from './config.js';
 
 /** Everything a process needs, wired in one place. The server, the CLI and the tests build it here. */
@@ -19,7 +20,7 @@ export interface AppContext {
   store: Store;
   policy: Policy;
   textDetector: TextDetector;
-  imageAnalyser: ImageAnalyser | undefined;
+  imageAnalyser: ImageAnalyser;
   screening: ScreeningService;
   apiKeys: ApiKeyService;
   indexes: HashIndexes;
@@ -41,7 +42,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
   const store = overrides.store ?? (await openStore(config.db));
   const textDetector = overrides.textDetector ?? createTextDetector();
-  const imageAnalyser = overrides.imageAnalyser;
+  // Cheap to create: the model workers start on the first image.
+  const ownAnalyser = createImageAnalyser({ models: config.imageDetectors });
+  const imageAnalyser = overrides.imageAnalyser ?? ownAnalyser;
   const recorder = new DecisionRecorder(store);
   const indexes = new HashIndexes(store);
   await indexes.load();
@@ -49,7 +52,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     policy: () => policy,
     db: store.db,
     textDetector,
-    ...(imageAnalyser ? { imageAnalyser } : {}),
+    imageAnalyser,
     matchers: overrides.matchers ?? [new ConsentMatcher(store, indexes), new BankMatcher(store, indexes)],
     recorder,
   });
@@ -66,6 +69,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     banks: new BankService(store, indexes),
     close: async () => {
       indexes.stopPolling();
+      await ownAnalyser.close();
       if (!overrides.store) await store.close();
     },
   };

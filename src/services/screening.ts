@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DecisionRecord, ImageSummary } from '../domain/decision-record.js';
 import { deriveFacts, type ImageObservation, type ScreeningObservations } from '../domain/policy/derive-facts.js';
@@ -17,8 +17,7 @@ export interface ScreeningDeps {
   /** For reading the request decision an output belongs to. */
   db: Db;
   textDetector: TextDetector;
-  /** Absent when the deployment runs without image detectors: images are then held for review (fail closed). */
-  imageAnalyser?: ImageAnalyser;
+  imageAnalyser: ImageAnalyser;
   matchers?: Matcher[];
   recorder: DecisionRecorder;
   now?: () => Date;
@@ -144,12 +143,7 @@ export class ScreeningService {
   }
 
   private async analyseImage(bytes: Uint8Array, failures: DetectorFailure[]): Promise<Pick<ImageAnalysis, 'summary' | 'observation'>> {
-    const analyser = this.deps.imageAnalyser;
-    if (!analyser) {
-      failures.push({ detector: 'image', message: 'no image detectors are configured on this deployment, so the image could not be screened' });
-      return emptyAnalysis(bytes);
-    }
-    const analysed = await analyser.analyse(bytes);
+    const analysed = await this.deps.imageAnalyser.analyse(bytes);
     failures.push(...analysed.failures);
     return analysed;
   }
@@ -171,15 +165,8 @@ export class ScreeningService {
 
   private detectorNames(): string[] {
     const text = `${this.deps.textDetector.name}@${this.deps.textDetector.version}`;
-    return [text, ...(this.deps.imageAnalyser?.detectors ?? []), ...(this.deps.matchers ?? []).map((m) => m.name)];
+    return [text, ...(this.deps.imageAnalyser.detectors), ...(this.deps.matchers ?? []).map((m) => m.name)];
   }
-}
-
-function emptyAnalysis(bytes: Uint8Array): Pick<ImageAnalysis, 'summary' | 'observation'> {
-  return {
-    summary: { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.byteLength },
-    observation: { faces: null, nudity: null },
-  };
 }
 
 export function newDecisionId(): string {

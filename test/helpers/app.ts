@@ -16,7 +16,7 @@ export interface TestApp {
 
 /** A server over a test store, driven in-process with `app.inject`. */
 export async function startTestApp(t: TestStore, overrides: ContextOverrides = {}): Promise<TestApp> {
-  const ctx = await createAppContext(readConfig({}, { db: t.location, adminKey: ADMIN_KEY }), { store: t.store, ...overrides });
+  const ctx = await createAppContext(readConfig({}, { db: t.location, adminKey: ADMIN_KEY, imageDetectors: false }), { store: t.store, ...overrides });
   await ctx.apiKeys.ensureAdminKey(ADMIN_KEY);
   const screen = (await ctx.apiKeys.create('screen only', ['screen'], 'test')).secret;
   const read = (await ctx.apiKeys.create('read only', ['decisions:read'], 'test')).secret;

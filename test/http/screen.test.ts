@@ -47,13 +47,14 @@ for (const factory of STORE_FACTORIES) {
       assert.ok(minor.actions.includes('escalate'));
     });
 
-    it('holds an image for review when no image detectors are configured (fail closed)', async () => {
+    it('holds an image for review when the image models are turned off (fail closed), still hashing it', async () => {
       const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366aa' } }).png().toBuffer();
       const res = await screen({ prompt: 'make it brighter', images: [{ data: png.toString('base64'), owner: 'acct-42' }], subject: 'adult' });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().decision, 'review');
       assert.deepEqual(res.json().categories, ['detector_failure']);
       assert.match(res.json().signals.images[0].sha256, /^[0-9a-f]{64}$/);
+      assert.match(res.json().signals.images[0].pdq.hash, /^[0-9a-f]{64}$/);
     });
 
     it('requires a key with the screen scope', async () => {
