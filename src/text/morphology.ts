@@ -65,7 +65,8 @@ function indonesianStems(word: string, out: string[]): void {
   for (const base of bases) {
     if (base !== word) out.push(base);
     for (const suffix of ID_SUFFIXES) {
-      if (base.endsWith(suffix) && base.length - suffix.length >= MIN_STEM) {
+      // "-nya" is distinctive enough to strip from short stems ("roknya" → "rok").
+      if (base.endsWith(suffix) && base.length - suffix.length >= (suffix === 'nya' ? 3 : MIN_STEM)) {
         const stem = base.slice(0, -suffix.length);
         out.push(stem);
         // "pakaikannya", "telanjanginnya": a second suffix before -nya.
