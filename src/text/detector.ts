@@ -13,6 +13,9 @@ import type { Token } from './tokenise.js';
 /** Kinds of a single word that still count when the word sits inside a longer phrase ("spread HER legs"). */
 const INNER_KINDS: ReadonlySet<EntryKind> = new Set(['pronoun', 'reference', 'person', 'minor', 'body', 'body-context', 'filler', 'stop']);
 
+/** Format characters (zero-width and the like) hidden inside a name must not hide its capitals. */
+const INVISIBLE = /[\p{Cf}\u00ad]/gu;
+
 /** Everything the detector saw, for tests and for analysts debugging a lexicon entry. */
 export interface TextTrace {
   normalised: string;
@@ -63,7 +66,7 @@ export class LexiconTextDetector implements TextDetector {
     const named = findNamedPeople(
       tokens.map((t, i) => {
         const span = originalSpan(norm, t.start, t.end);
-        return { original: prompt.slice(span.start, span.end), normalised: t.text, isWord: t.kind === 'word', known: known[i] === 1, place: place[i] === 1 };
+        return { original: prompt.slice(span.start, span.end).replace(INVISIBLE, ''), normalised: t.text, isWord: t.kind === 'word', known: known[i] === 1, place: place[i] === 1 };
       }),
     );
     const mentions: number[] = [];
