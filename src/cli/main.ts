@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { auditVerify } from './commands/audit.js';
 import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
+import { hashFiles } from './commands/hash.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
 import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
@@ -60,6 +61,13 @@ storeOptions(
 ).action(
   run((flags: ScreenFlags & StoreFlags) => withContext(flags, (ctx) => (flags.batch !== undefined ? screenBatch(ctx, flags.batch) : screenOne(ctx, flags)))),
 );
+
+program
+  .command('hash <files...>')
+  .description('print the PDQ hash of each image as `pdq_hex,quality,file` (as the reference pdq-photo-hasher does)')
+  .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
+  .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
+  .action(run((files: string[], flags: { json?: boolean; dihedral?: boolean }) => hashFiles(files, flags, (line) => process.stdout.write(`${line}\n`))));
 
 const policy = program.command('policy').description('work with policy files');
 policy
