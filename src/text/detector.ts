@@ -128,13 +128,19 @@ function isDisguised(prompt: string, norm: NormalisedText, token: Token): boolea
   return prompt.slice(span.start, span.end).toLowerCase() !== token.text;
 }
 
+/** Evidence kept per rule: enough for a reviewer, bounded so a 100 kB prompt cannot flood the audit log. */
+const MAX_EVIDENCE_PER_RULE = 20;
+
 function dedupe(evidence: Evidence[]): Evidence[] {
   const seen = new Set<string>();
+  const perRule = new Map<string, number>();
   return evidence.filter((e) => {
     const key = `${e.signal}|${e.rule}|${e.start}|${e.end}`;
     if (seen.has(key)) return false;
     seen.add(key);
-    return true;
+    const count = (perRule.get(e.rule) ?? 0) + 1;
+    perRule.set(e.rule, count);
+    return count <= MAX_EVIDENCE_PER_RULE;
   });
 }
 
