@@ -31,6 +31,8 @@ export interface RawEvidence {
 const PERSONISH: ReadonlySet<EntryKind> = new Set(['person', 'pronoun', 'reference', 'minor']);
 const VERBISH: ReadonlySet<EntryKind> = new Set(['verb', 'dress', 'remove', 'sexual']);
 const INTERRUPTS_OBJECT: ReadonlySet<EntryKind> = new Set(['stop', 'verb', 'dress', 'remove']);
+const PERSON_OR_BODY: ReadonlySet<EntryKind> = new Set([...PERSONISH, 'body', 'body-context']);
+const BODY_ANY: ReadonlySet<EntryKind> = new Set(['body', 'body-context']);
 
 class HitIndex {
   readonly at: Hit[][];
@@ -108,7 +110,7 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
       case 'sexual': {
         if (e.level === undefined) break;
         if (e.requires === 'person') {
-          const ctx = index.near(hit.from, hit.to, 3, new Set<EntryKind>([...PERSONISH, 'body', 'body-context']), isPersonToken);
+          const ctx = index.near(hit.from, hit.to, 3, PERSON_OR_BODY, isPersonToken);
           if (ctx === undefined) break;
         }
         sexual(hit, `sexual:${e.id}`, e.level);
@@ -144,14 +146,14 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
         break;
       }
       case 'fluid': {
-        const ctx = index.near(hit.from, hit.to, 5, new Set<EntryKind>([...PERSONISH, 'body', 'body-context']), isPersonToken);
+        const ctx = index.near(hit.from, hit.to, 5, PERSON_OR_BODY, isPersonToken);
         if (ctx === undefined) break;
         sexual(hit, `fluid:${e.id}`, e.level ?? 'suggestive');
         break;
       }
       case 'state': {
         const before = hit.from - 1;
-        let ok = index.has(before, PERSONISH) || isPersonToken(before) || index.has(hit.to, new Set<EntryKind>(['body', 'body-context']));
+        let ok = index.has(before, PERSONISH) || isPersonToken(before) || index.has(hit.to, BODY_ANY);
         for (let i = hit.from + 1; i < hit.to && !ok; i++) ok = index.has(i, 'pronoun');
         if (ok) sexual(hit, `state:${e.id}`, e.level ?? 'suggestive');
         break;
