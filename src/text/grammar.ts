@@ -32,6 +32,7 @@ const PERSONISH: ReadonlySet<EntryKind> = new Set(['person', 'pronoun', 'referen
 const VERBISH: ReadonlySet<EntryKind> = new Set(['verb', 'dress', 'remove', 'sexual']);
 const INTERRUPTS_OBJECT: ReadonlySet<EntryKind> = new Set(['stop', 'verb', 'dress', 'remove']);
 const PERSON_OR_BODY: ReadonlySet<EntryKind> = new Set([...PERSONISH, 'body', 'body-context']);
+const PERSON_OR_SEXUAL_BODY: ReadonlySet<EntryKind> = new Set([...PERSONISH, 'body']);
 const BODY_ANY: ReadonlySet<EntryKind> = new Set(['body', 'body-context']);
 
 class HitIndex {
@@ -110,7 +111,8 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
       case 'sexual': {
         if (e.level === undefined) break;
         if (e.requires === 'person') {
-          const ctx = index.near(hit.from, hit.to, 3, PERSON_OR_BODY, isPersonToken);
+          // Not face or skin: "exposed skin" is sun advice, "exposed women" is not.
+          const ctx = index.near(hit.from, hit.to, 3, PERSON_OR_SEXUAL_BODY, isPersonToken);
           if (ctx === undefined) break;
         }
         sexual(hit, `sexual:${e.id}`, e.level);

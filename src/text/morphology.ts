@@ -126,10 +126,8 @@ export function candidateKeys(word: string, disguised: boolean): readonly Candid
       // Letters repeated or disguised: the squeezed and loose readings are tried by the lexicon.
       // A spaced-out word joins the one-letter words next to it: "a b i k i n i" → "abikini",
       // "p o r n o d une" → "pornod". Try the word without its first or last letter.
-      if (word.length >= 5) {
-        if (word[0] === 'a' || word[0] === 'i' || word[0] === 'y') out.push({ key: word.slice(1), mask: ALL_LANGUAGES });
-        out.push({ key: word.slice(0, -1), mask: ALL_LANGUAGES });
-      }
+      if (word.length >= 4 && (word[0] === 'a' || word[0] === 'i' || word[0] === 'y')) out.push({ key: word.slice(1), mask: ALL_LANGUAGES });
+      if (word.length >= 5) out.push({ key: word.slice(0, -1), mask: ALL_LANGUAGES });
     }
   }
   const merged = new Map<string, number>();

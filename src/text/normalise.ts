@@ -62,6 +62,12 @@ function foldCodePoints(prompt: string): Chars {
       continue;
     }
     if (isInvisible(code)) continue;
+    // A lone surrogate could pair up with its neighbour once an invisible between them is
+    // gone, which would break idempotence; it stands for nothing, so it becomes U+FFFD.
+    if (code >= 0xd800 && code <= 0xdfff) {
+      push('\ufffd', s, e);
+      continue;
+    }
     const cp = prompt.slice(s, e);
     const emoji = EMOJI_WORDS.get(cp);
     if (emoji !== undefined) {
