@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { DecodedImage } from '../../src/image/decoded-image.js';
 import { HumanFaceDetector } from '../../src/image/detectors/face-detector.js';
 import { FixedScoreDetector, NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
@@ -17,7 +18,7 @@ import { resizeRgb } from '../../src/image/detectors/resize.js';
 import { runDetectors } from '../../src/image/detectors/run-detectors.js';
 import type { FaceSignals, ImageDetector } from '../../src/image/detectors/types.js';
 
-async function raw(input: sharp.Sharp, format = 'png', orientation = 1): Promise<DecodedImage> {
+async function raw(input: Sharp, format = 'png', orientation = 1): Promise<DecodedImage> {
   const { data, info } = await input.removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { format, width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), orientation };
 }
@@ -88,7 +89,7 @@ describe('runDetectors', () => {
 
 describe('image geometry helpers', () => {
   it('applies EXIF orientations 1-8 exactly as libvips does', async () => {
-    const source = await raw(sharp({ create: { width: 7, height: 4, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }));
+    const source = await raw(sharp({ create: { width: 7, height: 4, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }));
     for (let o = 1; o <= 8; o++) {
       const jpeg = await sharp(source.rgb, { raw: { width: 7, height: 4, channels: 3 } }).png().withMetadata({ orientation: o }).toBuffer();
       const expected = await raw(sharp(jpeg).rotate());
