@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { auditVerify } from './commands/audit.js';
 import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
+import { evalExternal, evalPrompts } from './commands/eval.js';
 import { hashFiles } from './commands/hash.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
@@ -68,6 +69,19 @@ program
   .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
   .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
   .action(run((files: string[], flags: { json?: boolean; dihedral?: boolean }) => hashFiles(files, flags, (line) => process.stdout.write(`${line}\n`))));
+
+const evaluation = program.command('eval').description('measure the screening pipeline on labelled data (in-memory store; nothing is recorded)');
+evaluation
+  .command('prompts <file>')
+  .description('recall on block rows and false blocks on allow rows of a TSV (lang, reference, expected, category, text), per language and category, with the misclassified rows')
+  .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
+  .option('--external <dir>', 'also the external sets in DIR (e.g. ../shared/eval/external)')
+  .action(run((file: string, flags: { policy?: string; external?: string }) => evalPrompts(file, flags)));
+evaluation
+  .command('external [dir]')
+  .description('COCO false flags, Ring-A-Bell recall, OpenAI moderation S/S3 precision and recall')
+  .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
+  .action(run((dir: string | undefined, flags: { policy?: string }) => evalExternal(dir ?? '../shared/eval/external', flags)));
 
 const policy = program.command('policy').description('work with policy files');
 policy
