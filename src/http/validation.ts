@@ -6,7 +6,7 @@ import { PerisaiError } from '../domain/errors.js';
  * (`body.images[0].data`) and says what to fix, so a developer can correct the call at once.
  */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 10).map((issue) => ({ path: formatPath(where, issue.path), message: describeIssue(issue) }));
   const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');

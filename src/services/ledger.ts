@@ -21,6 +21,8 @@ export interface LedgerMatch extends LedgerEntry {
 
 /** Traces a circulating image back to the screened output, request and account that produced it. */
 export async function lookupLedger(db: Db, indexes: HashIndexes, query: LedgerLookup): Promise<LedgerMatch[]> {
+  // Look-ups are rare and must see outputs recorded a moment ago, by this or another process.
+  await indexes.refresh();
   const found = new Map<number, LedgerMatch>();
   if (query.sha256) for (const entry of await findLedgerBySha256(db, query.sha256)) found.set(entry.id, { ...entry, distance: 0 });
   if (query.pdq) {

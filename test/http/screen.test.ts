@@ -49,7 +49,7 @@ for (const factory of STORE_FACTORIES) {
 
     it('holds an image for review when the image models are turned off (fail closed), still hashing it', async () => {
       const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366aa' } }).png().toBuffer();
-      const res = await screen({ prompt: 'make it brighter', images: [{ data: png.toString('base64'), owner: 'acct-42' }], subject: 'adult' });
+      const res = await screen({ prompt: 'make it brighter', images: [{ data: png.toString('base64') }], subject: 'adult' });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().decision, 'review');
       assert.deepEqual(res.json().categories, ['detector_failure']);
@@ -92,8 +92,12 @@ for (const factory of STORE_FACTORIES) {
       const bad = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/json' }, payload: '{"prompt": "x",' });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error, 'invalid_json');
+      const xml = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/xml' }, payload: '<a/>' });
+      assert.equal(xml.statusCode, 415);
+      assert.match(xml.json().message, /Content-Type: application\/json/);
       const text = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'text/plain' }, payload: 'hello' });
-      assert.equal(text.statusCode, 415);
+      assert.equal(text.statusCode, 400);
+      assert.match(text.json().message, /body must be an object, not a string/);
       const huge = await t.app.inject({
         method: 'POST',
         url: '/v1/screen',
