@@ -16,6 +16,7 @@ import { applyOrientation } from '../../src/image/detectors/orientation.js';
 import { CHALLENGE_AGE, possibleMinor } from '../../src/image/detectors/possible-minor.js';
 import { resizeRgb } from '../../src/image/detectors/resize.js';
 import { runDetectors } from '../../src/image/detectors/run-detectors.js';
+import { createDetectorPool } from '../../src/image/pool/detector-pool.js';
 import type { FaceSignals, ImageDetector } from '../../src/image/detectors/types.js';
 
 async function raw(input: Sharp, format = 'png', orientation = 1): Promise<DecodedImage> {
@@ -155,6 +156,22 @@ describe('real models (local files only, network blocked)', { timeout: 60_000 },
       const s = await runDetectors(detectors, { ...img, orientation });
       assert.deepEqual(s.failures, []);
       assert.equal(s.faces?.count, 0);
+    }
+  });
+
+  it('run in the default worker pool (the production path) with the same answers', async () => {
+    const pool = createDetectorPool({ size: 1, timeoutMs: 20_000 });
+    try {
+      await pool.ready();
+      assert.deepEqual(pool.stats().detectors.map((d) => d.name), ['nudity', 'faces']);
+      const [name, img] = images[1];
+      const inThread = await runDetectors(detectors, img);
+      const inWorker = await pool.analyse(img);
+      assert.deepEqual(inWorker.failures, [], name);
+      assert.equal(inWorker.faces?.count, 0);
+      assert.ok(Math.abs((inWorker.nudity?.porn ?? 1) - (inThread.nudity?.porn ?? 0)) < 1e-6);
+    } finally {
+      await pool.close();
     }
   });
 });
