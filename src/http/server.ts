@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { SCREEN_LIMITS } from '../services/screen-request.js';
 import { toHttpError } from './errors.js';
@@ -26,7 +26,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     // Requests are logged by the decision log and metrics; per-request access logs would dominate the cost.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
   const metrics = new ScreeningMetrics();

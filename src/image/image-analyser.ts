@@ -53,7 +53,7 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
       }
       for (const failure of signals.failures) failures.push({ detector: failure.detector, message: `${failure.code}: ${failure.message}` });
 
-      const faces = signals.faces ? { count: signals.faces.count, ages: signals.faces.faces.map((face) => Math.round(face.age * 10) / 10) } : null;
+      const faces = signals.faces ? { count: signals.faces.count, ages: signals.faces.faces.map((face) => (Number.isFinite(face.age) ? Math.round(face.age * 10) / 10 : Number.NaN)) } : null;
       const nudity = signals.nudity ? signals.nudity.porn + signals.nudity.hentai : null;
       return {
         summary: {

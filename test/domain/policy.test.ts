@@ -73,6 +73,12 @@ describe('default policy', () => {
     assert.ok(verdict.reasons.some((r) => r.evidence.some((e) => e.detail.includes('apparent age 19'))));
   });
 
+  test('a face whose age could not be estimated counts as a possible minor', () => {
+    const verdict = decide(observe({ imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [Number.NaN] }, nudity: 0 }], textSignals: { sexualisation: 'revealing' } }));
+    assert.ok(verdict.categories.includes('minor_sexual'));
+    assert.ok(verdict.reasons.some((r) => r.evidence.some((e) => e.detail.includes('apparent age unknown'))));
+  });
+
   test('a detected face makes the image a real person even when the caller says none', () => {
     const verdict = decide(observe({ subject: 'none', imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [35] }, nudity: 0 }], textSignals: { sexualisation: 'revealing' } }));
     assert.deepEqual(verdict.categories, ['sexualize_real_person']);

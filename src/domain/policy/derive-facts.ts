@@ -73,13 +73,14 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
   }
   const threshold = policy.settings.possible_minor_age;
   for (const image of obs.images) {
-    const young = (image.faces?.ages ?? []).filter((age) => age < threshold);
+    // A face whose age the model could not estimate (NaN) counts as young: unknown is not adult.
+    const young = (image.faces?.ages ?? []).filter((age) => !(age >= threshold));
     if (young.length > 0) {
       minor = true;
       add({
         source: 'image',
         fact: 'minor',
-        detail: `Image ${image.index}: apparent age ${young.map((age) => age.toFixed(0)).join(', ')} is under ${threshold}, so a minor cannot be ruled out.`,
+        detail: `Image ${image.index}: apparent age ${young.map((age) => (Number.isFinite(age) ? age.toFixed(0) : 'unknown')).join(', ')} is under ${threshold}, so a minor cannot be ruled out.`,
       });
     }
   }
