@@ -12,7 +12,8 @@ export interface ImageSummary {
   width?: number;
   height?: number;
   pdq?: { hash: string; quality: number };
-  faces?: { count: number; ages: number[] } | null;
+  /** Apparent ages; null where the model could not estimate one. */
+  faces?: { count: number; ages: Array<number | null> } | null;
   nudity?: Record<string, number> | null;
   owner?: string;
 }

@@ -53,7 +53,9 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
       }
       for (const failure of signals.failures) failures.push({ detector: failure.detector, message: `${failure.code}: ${failure.message}` });
 
-      const faces = signals.faces ? { count: signals.faces.count, ages: signals.faces.faces.map((face) => (Number.isFinite(face.age) ? Math.round(face.age * 10) / 10 : Number.NaN)) } : null;
+      // NaN (age not estimated) stays NaN for the policy, which treats it as young, and becomes null in the record (JSON has no NaN).
+      const ages = signals.faces?.faces.map((face) => (Number.isFinite(face.age) ? Math.round(face.age * 10) / 10 : Number.NaN)) ?? [];
+      const faces = signals.faces ? { count: signals.faces.count, ages } : null;
       const nudity = signals.nudity ? signals.nudity.porn + signals.nudity.hentai : null;
       return {
         summary: {
@@ -63,7 +65,7 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
           width: decoded.width,
           height: decoded.height,
           pdq,
-          faces,
+          faces: faces && { count: faces.count, ages: ages.map((age) => (Number.isNaN(age) ? null : age)) },
           nudity: signals.nudity ? { ...signals.nudity } : null,
         },
         observation: { faces, nudity },
