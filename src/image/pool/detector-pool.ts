@@ -241,7 +241,8 @@ export function createDetectorPool(options: DetectorPoolOptions = {}): DetectorP
   return {
     analyse(img, opts = {}) {
       if (closed) return Promise.reject(new PoolClosedError());
-      if (queue.length >= queueLimit) {
+      // An idle worker takes the image at once, so a queue limit of 0 means "no waiting", not "refuse everything".
+      if (queue.length >= queueLimit && ![...slots].some((s) => s.state === 'idle')) {
         const busy = [...slots].filter((s) => s.state === 'busy').length;
         const seconds = Math.ceil(((queue.length + busy) * avgJobMs) / size / 1000);
         return Promise.reject(new PoolBusyError(Math.min(30, Math.max(1, seconds)), queue.length));
