@@ -21,6 +21,8 @@ export interface AppContext {
   policy: Policy;
   textDetector: TextDetector;
   imageAnalyser: ImageAnalyser;
+  /** Starts the image model workers ahead of the first image. */
+  warmUpImageModels(): void;
   screening: ScreeningService;
   apiKeys: ApiKeyService;
   indexes: HashIndexes;
@@ -62,6 +64,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     policy,
     textDetector,
     imageAnalyser,
+    warmUpImageModels: () => ownAnalyser.warmUp(),
     screening,
     apiKeys: new ApiKeyService(store),
     indexes,

@@ -16,6 +16,8 @@ export interface ImageAnalyserOptions {
 }
 
 export interface ClosableImageAnalyser extends ImageAnalyser {
+  /** Starts the model workers now rather than on the first image (a server calls this at start). */
+  warmUp(): void;
   close(): Promise<void>;
 }
 
@@ -28,8 +30,13 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
   let pool: DetectorPool | undefined;
   const detectors = ['decode:sharp', 'pdq@reference-float32', ...(options.models ? ['nsfwjs', 'human-faces'] : [])];
 
+  const startPool = (): DetectorPool => (pool ??= createDetectorPool(options.pool));
+
   return {
     detectors,
+    warmUp() {
+      if (options.models) startPool();
+    },
     async analyse(bytes: Uint8Array): Promise<ImageAnalysis> {
       const sha256 = sha256Hex(bytes);
       const decoded = await decodeImage(bytes, options.limits).catch((error: unknown) => {
@@ -40,8 +47,7 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
       const failures: DetectorFailure[] = [];
       let signals: ImageSignals = { nudity: null, faces: null, failures: [] };
       if (options.models) {
-        pool ??= createDetectorPool(options.pool);
-        signals = await pool.analyse(decoded, { transfer: true }).catch((error: unknown) => {
+        signals = await startPool().analyse(decoded, { transfer: true }).catch((error: unknown) => {
           if (error instanceof PoolBusyError) {
             throw new PerisaiError('detector_busy', `The image detectors are busy (${error.queued} images waiting): retry in ${error.retryAfterSeconds} s.`, { retryAfterSeconds: error.retryAfterSeconds });
           }

@@ -17,6 +17,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
   // Bank and consent changes made by the CLI or other instances reach this process's index.
   ctx.indexes.startPolling();
+  if (config.imageDetectors) ctx.warmUpImageModels();
   const app = await buildServer(ctx, { logger });
   const address = await app.listen({ host: config.host, port: config.port });
 
@@ -25,6 +26,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `Perisai is running on ${base}`,
     `  store:   ${ctx.store.dialect} ${ctx.store.location}`,
     `  policy:  ${ctx.policy.version} (${config.policyPath})`,
+    `  images:  ${config.imageDetectors ? 'decode + PDQ + nudity and face/age models (loading in the background)' : 'decode + PDQ only; models off (PERISAI_IMAGE_DETECTORS=0), images are held for review'}`,
+    `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
     `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
     `  health:  ${base}/healthz   metrics: ${base}/metrics`,
