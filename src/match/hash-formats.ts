@@ -31,7 +31,13 @@ export interface HashListError {
 
 export type HashListResult =
   | { ok: true; format: HashListFormat; entries: HashEntry[]; duplicates: number }
-  | { ok: false; format: HashListFormat | undefined; errors: HashListError[]; truncated: boolean };
+  | {
+      ok: false;
+      format: HashListFormat | undefined;
+      errors: HashListError[];
+      /** Parsing stopped at `maxErrors`; later lines were not checked. */
+      truncated: boolean;
+    };
 
 export interface ParseHashListOptions {
   /** Skips detection from the first non-empty line. */
