@@ -1,5 +1,5 @@
 import { FieldError, TEXT_FIELDS } from './hash-entry.js';
-import type { HashEntry, TextField } from './hash-entry.js';
+import type { HashEntryLike, TextField } from './hash-entry.js';
 
 /**
  * CSV as hash-exchange tools write it (RFC 4180: comma-separated, fields optionally in double
@@ -131,12 +131,12 @@ export function recordValues(fields: string[], columns: Array<Column | undefined
 }
 
 /** One field as CSV: quoted when it holds a comma, quote, line break or edge whitespace. */
-export function csvField(value: string | number | undefined): string {
-  if (value === undefined) return '';
+export function csvField(value: string | number | null | undefined): string {
+  if (value === undefined || value === null) return '';
   const s = String(value);
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function csvLine(entry: HashEntry): string {
+export function csvLine(entry: HashEntryLike): string {
   return [entry.pdq, entry.quality, entry.sha256, ...TEXT_FIELDS.map((f) => entry[f])].map(csvField).join(',').replace(/,+$/, '');
 }

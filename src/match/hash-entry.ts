@@ -14,6 +14,20 @@ export interface HashEntry {
   reason?: string | undefined;
 }
 
+/**
+ * What the serialisers accept: a `HashEntry`, or a store row whose absent fields are `null`
+ * (a `BankHashRow` passes as is; its other columns are ignored).
+ */
+export interface HashEntryLike {
+  pdq: string;
+  quality: number;
+  sha256?: string | null | undefined;
+  label?: string | null | undefined;
+  source?: string | null | undefined;
+  category?: string | null | undefined;
+  reason?: string | null | undefined;
+}
+
 export const TEXT_FIELDS = ['label', 'source', 'category', 'reason'] as const;
 export type TextField = (typeof TEXT_FIELDS)[number];
 export const MAX_TEXT_LENGTH = 1000;

@@ -1,9 +1,9 @@
 import { CSV_HEADER, HEADERLESS, csvEndsQuoted, csvLine, readHeader, recordValues, splitCsvRecord } from './hash-csv.js';
 import type { Column } from './hash-csv.js';
 import { FieldError, TEXT_FIELDS, checkPdq, checkQuality, checkSha256, checkText, differingFields, jsonlLineSchema } from './hash-entry.js';
-import type { HashEntry } from './hash-entry.js';
+import type { HashEntry, HashEntryLike } from './hash-entry.js';
 
-export type { HashEntry } from './hash-entry.js';
+export type { HashEntry, HashEntryLike } from './hash-entry.js';
 
 /**
  * Hash lists in the formats the ecosystem exchanges:
@@ -286,24 +286,24 @@ function describeHashProblem(line: string): string {
  * The lines of a list in `format`, without line terminators; csv starts with its header.
  * The pdq format keeps only hash, quality and label (line breaks in a label become spaces).
  */
-export function* hashListLines(entries: Iterable<HashEntry>, format: HashListFormat): Generator<string> {
+export function* hashListLines(entries: Iterable<HashEntryLike>, format: HashListFormat): Generator<string> {
   if (format === 'csv') yield CSV_HEADER.join(',');
   for (const entry of entries) yield formatEntry(entry, format);
 }
 
-export async function* hashListLinesAsync(entries: AsyncIterable<HashEntry> | Iterable<HashEntry>, format: HashListFormat): AsyncGenerator<string> {
+export async function* hashListLinesAsync(entries: AsyncIterable<HashEntryLike> | Iterable<HashEntryLike>, format: HashListFormat): AsyncGenerator<string> {
   if (format === 'csv') yield CSV_HEADER.join(',');
   for await (const entry of entries) yield formatEntry(entry, format);
 }
 
 /** A whole list as one string, one entry a line, ending in a newline. */
-export function formatHashList(entries: Iterable<HashEntry>, format: HashListFormat): string {
+export function formatHashList(entries: Iterable<HashEntryLike>, format: HashListFormat): string {
   let out = '';
   for (const line of hashListLines(entries, format)) out += `${line}\n`;
   return out;
 }
 
-function formatEntry(entry: HashEntry, format: HashListFormat): string {
+function formatEntry(entry: HashEntryLike, format: HashListFormat): string {
   if (format === 'csv') return csvLine(entry);
   if (format === 'pdq') {
     const label = entry.label ? `,${entry.label.replace(/[\r\n]+/g, ' ')}` : '';
@@ -311,6 +311,9 @@ function formatEntry(entry: HashEntry, format: HashListFormat): string {
   }
   const out: Record<string, string | number> = { pdq: entry.pdq, quality: entry.quality };
   if (entry.sha256) out.sha256 = entry.sha256;
-  for (const field of TEXT_FIELDS) if (entry[field] !== undefined && entry[field] !== '') out[field] = entry[field];
+  for (const field of TEXT_FIELDS) {
+    const value = entry[field];
+    if (value) out[field] = value;
+  }
   return JSON.stringify(out);
 }

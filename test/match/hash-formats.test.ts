@@ -170,3 +170,12 @@ describe('hash list formats', () => {
     assert.equal(formatHashList(entries, 'jsonl'), `{"pdq":"${'e'.repeat(64)}","quality":90,"label":"a\\nb","source":"ncmec"}\n`);
   });
 });
+
+describe('serialising store rows', () => {
+  it('treats null fields as absent', () => {
+    const row = { id: 1, pdq: 'a'.repeat(64), quality: 80, sha256: null, label: 'x', source: null, category: null, reason: null, bankId: 2 };
+    assert.equal(formatHashList([row], 'jsonl'), `{"pdq":"${'a'.repeat(64)}","quality":80,"label":"x"}\n`);
+    assert.equal(formatHashList([row], 'csv').split('\n')[1], `${'a'.repeat(64)},80,,x`);
+    assert.equal(formatHashList([row], 'pdq'), `${'a'.repeat(64)},80,x\n`);
+  });
+});
