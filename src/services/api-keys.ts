@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { PerisaiError } from '../domain/errors.js';
 import { countActiveApiKeys, findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../store/repositories/api-keys.js';
 import { appendAudit } from '../store/repositories/audit-log.js';
-import type { Store } from '../store/store.js';
+import type { Db, Store } from '../store/store.js';
 
 /** What a key may do. `admin` implies every other scope. */
 export const SCOPES = ['screen', 'decisions:read', 'consent', 'banks', 'audit', 'admin'] as const;
@@ -24,6 +25,10 @@ export class ApiKeyService {
   constructor(private readonly store: Store) {}
 
   async create(name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
+    return this.store.transaction((trx) => this.insert(trx, name, scopes, actor, secret));
+  }
+
+  private async insert(trx: Db, name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
     const invalid = scopes.filter((scope) => !SCOPES.includes(scope));
     if (invalid.length > 0 || scopes.length === 0) {
       throw new PerisaiError('invalid_scopes', `Unknown or missing scopes ${invalid.join(', ')}: choose from ${SCOPES.join(', ')}.`);
@@ -31,10 +36,8 @@ export class ApiKeyService {
     const value = secret ?? `psk_${randomBytes(24).toString('base64url')}`;
     if (value.length < 16) throw new PerisaiError('weak_key', 'An API key must be at least 16 characters long.');
     const record: ApiKeyRecord = { id: `key_${randomUUID().slice(0, 8)}`, name, scopes, createdAt: new Date().toISOString(), revokedAt: null };
-    await this.store.transaction(async (trx) => {
-      await insertApiKey(trx, { ...record, keyHash: hashSecret(value) });
-      await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_created', subject: record.id, actor, payload: { name, scopes } }]);
-    });
+    await insertApiKey(trx, { ...record, keyHash: hashSecret(value) });
+    await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_created', subject: record.id, actor, payload: { name, scopes } }]);
     return { record, secret: value };
   }
 
@@ -43,12 +46,16 @@ export class ApiKeyService {
    * otherwise a key is created only when no active key exists. Returns a key only when one was created.
    */
   async ensureAdminKey(secret: string | undefined): Promise<CreatedKey | undefined> {
-    if (secret !== undefined) {
-      if (await findApiKeyByHash(this.store.db, hashSecret(secret))) return undefined;
-      return this.create('admin (PERISAI_ADMIN_KEY)', ['admin'], 'system', secret);
-    }
-    if ((await countActiveApiKeys(this.store.db)) > 0) return undefined;
-    return this.create('admin (created on first start)', ['admin'], 'system');
+    // Several instances may start at once on one database: decide and insert under one lock.
+    return this.store.transaction(async (trx) => {
+      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7357003)`.execute(trx);
+      if (secret !== undefined) {
+        if (await findApiKeyByHash(trx, hashSecret(secret))) return undefined;
+        return this.insert(trx, 'admin (PERISAI_ADMIN_KEY)', ['admin'], 'system', secret);
+      }
+      if ((await countActiveApiKeys(trx)) > 0) return undefined;
+      return this.insert(trx, 'admin (created on first start)', ['admin'], 'system');
+    });
   }
 
   async authenticate(secret: string): Promise<ApiKeyRecord | undefined> {
