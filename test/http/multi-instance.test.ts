@@ -22,7 +22,14 @@ for (const factory of STORE_FACTORIES) {
     before(async () => {
       if (factory.skip) return;
       const location = store().location;
-      [a, b] = await Promise.all([startServerProcess(location, { PERISAI_ADMIN_KEY: KEY }), startServerProcess(location, { PERISAI_ADMIN_KEY: KEY })]);
+      // Both start at once, as a deployment's instances do; if one fails, the other must still be stopped.
+      const started = await Promise.allSettled([startServerProcess(location, { PERISAI_ADMIN_KEY: KEY }), startServerProcess(location, { PERISAI_ADMIN_KEY: KEY })]);
+      const failed = started.find((s) => s.status === 'rejected');
+      if (failed) {
+        await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+        throw (failed as PromiseRejectedResult).reason;
+      }
+      [a, b] = started.map((s) => (s as PromiseFulfilledResult<ServerProcess>).value) as [ServerProcess, ServerProcess];
     });
     after(async () => {
       await Promise.all([a?.stop(), b?.stop()]);
