@@ -5,12 +5,12 @@ import { createTextDetector } from '../../src/text/index.js';
 import { parseEditPromptsTsv } from '../../src/services/eval-prompts.js';
 import { decideFromSignals } from './decide.js';
 import { PARAPHRASES } from './paraphrases.js';
+import { DEV_PROMPTS } from '../helpers/shared.js';
 
 const detector = createTextDetector();
-const DEV = new URL('../../../shared/eval/edit-prompts.dev.tsv', import.meta.url);
 
 describe('text detector on the dev rows', () => {
-  const rows = parseEditPromptsTsv(readFileSync(DEV, 'utf8'), 'edit-prompts.dev.tsv');
+  const rows = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv');
   for (const row of rows) {
     it(`line ${row.line} [${row.lang}, ${row.reference}] ${row.expected}: ${row.text}`, () => {
       const signals = detector.analyse(row.text);

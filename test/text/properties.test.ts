@@ -7,13 +7,13 @@ import { parseEditPromptsTsv } from '../../src/services/eval-prompts.js';
 import { decideFromSignals } from './decide.js';
 import type { Subject } from './decide.js';
 import { PARAPHRASES } from './paraphrases.js';
+import { DEV_PROMPTS } from '../helpers/shared.js';
 
 const detector = createTextDetector();
-const DEV = new URL('../../../shared/eval/edit-prompts.dev.tsv', import.meta.url);
 
 /** Blocked examples written plainly (no disguise of their own), the seeds the disguises are applied to. */
 const BLOCKED: Array<{ text: string; subject: Subject }> = [
-  ...parseEditPromptsTsv(readFileSync(DEV, 'utf8')).filter((r) => r.expected === 'block').map((r) => ({ text: r.text, subject: r.reference })),
+  ...parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8')).filter((r) => r.expected === 'block').map((r) => ({ text: r.text, subject: r.reference })),
   ...PARAPHRASES.filter((c) => c.expect === 'block').map((c) => ({ text: c.text, subject: c.subject })),
 ].filter((c) => normalise(c.text).text === c.text.toLowerCase());
 
