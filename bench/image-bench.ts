@@ -17,7 +17,7 @@ import { NsfwDetector } from '../src/image/detectors/nsfw-detector.js';
 import { initTfWasm } from '../src/image/detectors/tf-runtime.js';
 import { pdqHash } from '../src/image/pdq.js';
 import { createDetectorPool } from '../src/image/pool/detector-pool.js';
-import { fmt, summarise } from './stats.js';
+import { fmt, summarise, timeSamples } from './stats.js';
 
 const SYNTHETIC = fileURLToPath(new URL('../test/fixtures/pdq/synthetic/', import.meta.url));
 const SHARED = '/work/shared/vectors/pdq';
@@ -34,17 +34,6 @@ function line(label: string, samples: number[]): void {
 
 function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024; // KiB → MiB, whole process (all worker threads)
-}
-
-async function timeEach(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 2; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return samples;
 }
 
 /** A 1024×1024 JPEG: the synthetic 4000×3000 plasma scaled, as in the PDQ bench. */
@@ -83,7 +72,7 @@ export async function runImageBench(): Promise<void> {
   };
   // Let the second worker finish loading before measuring.
   await Promise.all([screen(), screen(), screen(), screen()]);
-  line('full screening, one at a time', await timeEach(30, screen));
+  line('full screening, one at a time', await timeSamples(30, screen));
   const total = 40;
   const started = performance.now();
   let next = 0;
@@ -110,9 +99,9 @@ export async function runImageBench(): Promise<void> {
   out(`node ${process.version}, tfjs wasm backend (single-threaded per worker), ${label}`);
   out(`model load: tfjs wasm init ${rt.initMs.toFixed(0)} ms, nsfwjs MobileNetV2 ${nsfw.loadMs.toFixed(0)} ms, human blazeface+facemesh+faceres ${faces.loadMs.toFixed(0)} ms (incl. warm-up)`);
   out(`peak RSS so far (pool closed, models loaded in this thread too): ${peakRssMb().toFixed(0)} MB`);
-  line('nudity (nsfwjs), 1024×1024', await timeEach(20, () => nsfw.analyse(decoded)));
-  line('faces (human), 1024×1024, no face', await timeEach(20, () => faces.analyse(decoded)));
-  line('decode + PDQ, 1024×1024 JPEG', await timeEach(20, async () => pdqHash(await decodeImage(bytes))));
+  line('nudity (nsfwjs), 1024×1024', await timeSamples(20, () => nsfw.analyse(decoded)));
+  line('faces (human), 1024×1024, no face', await timeSamples(20, () => faces.analyse(decoded)));
+  line('decode + PDQ, 1024×1024 JPEG', await timeSamples(20, async () => pdqHash(await decodeImage(bytes))));
 
   // 3. Benign photos: nudity false-positive rate (reported, never asserted).
   if (existsSync(BENIGN_DIR)) {

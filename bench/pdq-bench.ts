@@ -11,20 +11,9 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodeImage } from '../src/image/decode.js';
 import { hammingDistance, pdqHash } from '../src/image/pdq.js';
-import { fmt, summarise } from './stats.js';
+import { fmt, summarise, timeSamples } from './stats.js';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/pdq/synthetic/', import.meta.url));
-
-async function time(n: number, fn: () => Promise<unknown> | unknown): Promise<number[]> {
-  for (let i = 0; i < Math.min(3, n); i++) await fn(); // warm-up: JIT and libvips caches
-  const samples: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
-  }
-  return samples;
-}
 
 function line(label: string, samples: number[]): void {
   const s = summarise(samples);
@@ -44,13 +33,13 @@ export async function runPdqBench(): Promise<void> {
     const imgMid = await decodeImage(mid);
     const imgBig = await decodeImage(big);
     process.stdout.write(`PDQ, one core (sharp.concurrency(1)), node ${process.version}\n`);
-    line('hash only, 512×512', await time(200, () => pdqHash(img512)));
-    line('hash only, 1024×1024 (incl. 512 pre-resize)', await time(200, () => pdqHash(imgMid)));
-    line('hash only, 4000×3000 (incl. 512 pre-resize)', await time(100, () => pdqHash(imgBig)));
-    line('decode only, 1024×1024 JPEG', await time(60, () => decodeImage(mid)));
-    line('decode + hash, 1024×1024 JPEG', await time(60, async () => pdqHash(await decodeImage(mid))));
-    line('decode only, 4000×3000 JPEG', await time(20, () => decodeImage(big)));
-    line('decode + hash, 4000×3000 JPEG', await time(20, async () => pdqHash(await decodeImage(big))));
+    line('hash only, 512×512', await timeSamples(200, () => pdqHash(img512)));
+    line('hash only, 1024×1024 (incl. 512 pre-resize)', await timeSamples(200, () => pdqHash(imgMid)));
+    line('hash only, 4000×3000 (incl. 512 pre-resize)', await timeSamples(100, () => pdqHash(imgBig)));
+    line('decode only, 1024×1024 JPEG', await timeSamples(60, () => decodeImage(mid)));
+    line('decode + hash, 1024×1024 JPEG', await timeSamples(60, async () => pdqHash(await decodeImage(mid))));
+    line('decode only, 4000×3000 JPEG', await timeSamples(20, () => decodeImage(big)));
+    line('decode + hash, 4000×3000 JPEG', await timeSamples(20, async () => pdqHash(await decodeImage(big))));
 
     // Not used by Perisai: libvips' own nearest-neighbour resize, which lets the JPEG decoder
     // shrink on load (DCT scaling). Faster, but the pixels are no longer the reference's.
@@ -63,7 +52,7 @@ export async function runPdqBench(): Promise<void> {
         .toBuffer({ resolveWithObject: true });
       return pdqHash({ width: info.width, height: info.height, rgb: data }).hash;
     };
-    line('shrink-on-load decode + hash, 4000×3000 (not used)', await time(20, fast));
+    line('shrink-on-load decode + hash, 4000×3000 (not used)', await timeSamples(20, fast));
     process.stdout.write(`  shrink-on-load hash is ${hammingDistance(await fast(), exact)} bits from the exact path\n`);
     const fastMid = async (): Promise<string> => {
       const { data, info } = await sharp(mid).resize(512, 512, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer({ resolveWithObject: true });

@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 /** Percentile of an ascending-sorted array (nearest rank). */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -13,4 +15,16 @@ export function summarise(samplesMs: number[]): { p50: number; p95: number; p99:
 
 export function fmt(ms: number): string {
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(2)} ms`;
+}
+
+/** Runs `fn` `warmUp` times (JIT, caches), then `n` times, and returns each run's milliseconds. */
+export async function timeSamples(n: number, fn: () => Promise<unknown> | unknown, warmUp = 2): Promise<number[]> {
+  for (let i = 0; i < warmUp; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    samples.push(performance.now() - t);
+  }
+  return samples;
 }

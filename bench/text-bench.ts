@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { createTextDetector } from '../src/text/index.js';
+import { percentile } from './stats.js';
 
 /**
  * Benchmark of the text detector on one core: throughput and latency percentiles on dev
@@ -8,7 +9,7 @@ import { createTextDetector } from '../src/text/index.js';
  * Targets: ≥ 20,000 prompts/s and p99 ≤ 1 ms.
  */
 
-const DEV = new URL('../../shared/eval/edit-prompts.dev.tsv', import.meta.url);
+const DEV = new URL('../test/fixtures/eval/edit-prompts.dev.tsv', import.meta.url);
 
 function devPrompts(): string[] {
   try {
@@ -37,10 +38,6 @@ function variants(base: readonly string[]): string[] {
     out.push(long.slice(0, 500));
   });
   return out;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 export async function runTextBench(): Promise<void> {

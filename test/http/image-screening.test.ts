@@ -20,6 +20,19 @@ async function appWith(store: Parameters<typeof startTestApp>[0], scores: FixedS
   return { analyser, t: await startTestApp(store, { imageAnalyser: analyser }) };
 }
 
+/** Starts an app whose worker answers `scores` before the suite's tests, and stops it after. */
+function useAppWith(store: () => Parameters<typeof startTestApp>[0], scores: FixedScores): () => TestApp {
+  let started: { t: TestApp; analyser: ClosableImageAnalyser } | undefined;
+  before(async () => {
+    started = await appWith(store(), scores);
+  });
+  after(async () => {
+    await started?.t.close();
+    await started?.analyser.close();
+  });
+  return () => started!.t;
+}
+
 function screen(t: TestApp, body: unknown) {
   return t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
 }
@@ -28,16 +41,10 @@ describe('reference and output images through the detector pool', () => {
   const store = useStore(STORE_FACTORIES[0]!);
 
   describe('a young face in the reference', () => {
-    let t: TestApp;
-    let analyser: ClosableImageAnalyser;
-    before(async () => ({ t, analyser } = await appWith(store(), { nudity: NEUTRAL_NUDITY, faces: { count: 1, faces: [face(16)] } })));
-    after(async () => {
-      await t.close();
-      await analyser.close();
-    });
+    const app = useAppWith(store, { nudity: NEUTRAL_NUDITY, faces: { count: 1, faces: [face(16)] } });
 
     test('a revealing edit is blocked and escalated as minor_sexual even without a subject hint', async () => {
-      const res = await screen(t, { prompt: 'put her in a bikini', images: [{ data: PHOTO }] });
+      const res = await screen(app(), { prompt: 'put her in a bikini', images: [{ data: PHOTO }] });
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.equal(body.decision, 'block');
@@ -48,42 +55,30 @@ describe('reference and output images through the detector pool', () => {
     });
 
     test('a neutral edit of the same photo is allowed', async () => {
-      assert.equal((await screen(t, { prompt: 'add a birthday hat', images: [{ data: PHOTO }] })).json().decision, 'allow');
+      assert.equal((await screen(app(), { prompt: 'add a birthday hat', images: [{ data: PHOTO }] })).json().decision, 'allow');
     });
   });
 
   describe('an adult face in the reference', () => {
-    let t: TestApp;
-    let analyser: ClosableImageAnalyser;
-    before(async () => ({ t, analyser } = await appWith(store(), { nudity: NEUTRAL_NUDITY, faces: { count: 1, faces: [face(34)] } })));
-    after(async () => {
-      await t.close();
-      await analyser.close();
-    });
+    const app = useAppWith(store, { nudity: NEUTRAL_NUDITY, faces: { count: 1, faces: [face(34)] } });
 
     test('a face means a real person even when the caller says the image shows no one', async () => {
-      const body = (await screen(t, { prompt: 'remove her clothes', subject: 'none', images: [{ data: PHOTO }] })).json();
+      const body = (await screen(app(), { prompt: 'remove her clothes', subject: 'none', images: [{ data: PHOTO }] })).json();
       assert.equal(body.decision, 'block');
       assert.ok(body.categories.includes('sexualize_real_person'), body.categories.join());
     });
   });
 
   describe('an explicit output', () => {
-    let t: TestApp;
-    let analyser: ClosableImageAnalyser;
-    before(async () => ({ t, analyser } = await appWith(store(), { nudity: { drawing: 0, hentai: 0.02, neutral: 0.01, porn: 0.95, sexy: 0.02 }, faces: { count: 0, faces: [] } })));
-    after(async () => {
-      await t.close();
-      await analyser.close();
-    });
+    const app = useAppWith(store, { nudity: { drawing: 0, hentai: 0.02, neutral: 0.01, porn: 0.95, sexy: 0.02 }, faces: { count: 0, faces: [] } });
 
     test('is blocked before anyone sees it, and recorded in the ledger', async () => {
-      const request = (await screen(t, { prompt: 'a sunset over the sea', subject: 'none' })).json();
-      const res = await t.app.inject({ method: 'POST', url: '/v1/screen/output', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ request_id: request.id, image: { data: PHOTO } }) });
+      const request = (await screen(app(), { prompt: 'a sunset over the sea', subject: 'none' })).json();
+      const res = await app().app.inject({ method: 'POST', url: '/v1/screen/output', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ request_id: request.id, image: { data: PHOTO } }) });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().decision, 'block');
       assert.deepEqual(res.json().categories, ['nudity']);
-      const lookup = await t.app.inject({ method: 'POST', url: '/v1/ledger/lookup', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ pdq: PHOTO_PDQ }) });
+      const lookup = await app().app.inject({ method: 'POST', url: '/v1/ledger/lookup', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ pdq: PHOTO_PDQ }) });
       assert.ok(lookup.json().matches.some((m: { request_id: string; decision: string }) => m.request_id === request.id && m.decision === 'block'));
     });
   });

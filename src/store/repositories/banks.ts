@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { BankHashTable, BankTable } from '../schema.js';
 import type { Db } from '../store.js';
 
 export interface BankRow {
@@ -170,7 +171,7 @@ export async function findBankHashesBySha256(db: Db, sha256: string[]): Promise<
   return (await db.selectFrom('bank_hashes').selectAll().where('sha256', 'in', sha256).execute()).map(toBankHash);
 }
 
-function toBank(row: { id: number; name: string; purpose: string; description: string | null; active: number | boolean; min_quality: number; max_distance: number; created_at: string; created_by: string }): BankRow {
+function toBank(row: Selectable<BankTable>): BankRow {
   return {
     id: Number(row.id),
     name: row.name,
@@ -184,19 +185,7 @@ function toBank(row: { id: number; name: string; purpose: string; description: s
   };
 }
 
-function toBankHash(row: {
-  id: number;
-  bank_id: number;
-  pdq: string;
-  quality: number;
-  sha256: string | null;
-  label: string | null;
-  source: string | null;
-  category: string | null;
-  reason: string | null;
-  added_at: string;
-  added_by: string;
-}): BankHashRow {
+function toBankHash(row: Selectable<BankHashTable>): BankHashRow {
   return {
     id: Number(row.id),
     bankId: Number(row.bank_id),

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { ProtectedHashTable } from '../schema.js';
 import type { Db } from '../store.js';
 
 export interface ConsentSettings {
@@ -85,6 +87,6 @@ export async function deleteProtectedHashes(db: Db, account: string, pdq?: strin
   return rows.map((row) => Number(row.id));
 }
 
-function toProtected(row: { id: number; account: string; pdq: string; quality: number; sha256: string | null; created_at: string }): ProtectedHashRow {
+function toProtected(row: Selectable<ProtectedHashTable>): ProtectedHashRow {
   return { id: Number(row.id), account: row.account, pdq: row.pdq, quality: row.quality, sha256: row.sha256, createdAt: row.created_at };
 }

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { LedgerTable } from '../schema.js';
 import type { Db } from '../store.js';
 
 export interface LedgerEntry {
@@ -52,7 +54,7 @@ export async function* iterateLedgerHashes(db: Db, pageSize = 20_000): AsyncGene
   }
 }
 
-function toEntry(row: { id: number; decision_id: string; request_id: string; requester_id: string | null; pdq: string | null; quality: number | null; sha256: string; decision: string; created_at: string }): LedgerEntry {
+function toEntry(row: Selectable<LedgerTable>): LedgerEntry {
   return {
     id: Number(row.id),
     decisionId: row.decision_id,
