@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { loadPolicyFile } from './policy/policy-file.js';
@@ -37,7 +36,6 @@ export interface ContextOverrides {
   textDetector?: TextDetector;
   imageAnalyser?: ImageAnalyser;
   matchers?: Matcher[];
-  logger?: Logger;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {

@@ -111,6 +111,23 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(match.distance, 5);
     });
 
+    it('banks over HTTP: text hash lists in, all or nothing, and streamed out', async () => {
+      assert.equal((await call('POST', '/v1/banks', { name: 'qa', purpose: 'test' })).statusCode, 201);
+      const send = (body: string) =>
+        t.app.inject({ method: 'POST', url: '/v1/banks/qa/hashes', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' }, payload: body });
+      const bad = await send(`${'1'.repeat(64)},100,one\nnot-a-hash,100,two\n`);
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.json().message, /Nothing was imported.*\n\s+line 2:/s);
+      const good = await send(`${'1'.repeat(64)},100,one\n${'2'.repeat(64)},90,two\n`);
+      assert.deepEqual(good.json(), { bank: 'qa', submitted: 2, added: 2, already_present: 0 });
+      const exported = await t.app.inject({ method: 'GET', url: '/v1/banks/qa/hashes?format=pdq', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      assert.equal(exported.body, `${'1'.repeat(64)},100,one\n${'2'.repeat(64)},90,two\n`);
+      const listed = (await call('GET', '/v1/banks')).json().banks.find((b: { name: string }) => b.name === 'qa');
+      assert.equal(listed.hashes, 2);
+      assert.equal((await call('POST', '/v1/banks', { name: 'qa', purpose: 'test' })).statusCode, 409);
+      assert.equal((await call('GET', '/v1/banks/nope')).statusCode, 404);
+    });
+
     it('an output of an unknown request is a 404', async () => {
       const res = await call('POST', '/v1/screen/output', { request_id: `dec_${'1'.repeat(32)}`, image: { data: OTHER.toString('base64') } });
       assert.equal(res.statusCode, 404);

@@ -13,7 +13,7 @@ export interface ServeFlags {
 export async function serve(flags: ServeFlags): Promise<void> {
   const config = readConfig(process.env, { port: flags.port, host: flags.host, db: flags.db, policyPath: flags.policy });
   const logger = pino({ level: config.logLevel });
-  const ctx = await createAppContext(config, { logger });
+  const ctx = await createAppContext(config);
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
   // Bank and consent changes made by the CLI or other instances reach this process's index.
   ctx.indexes.startPolling();
