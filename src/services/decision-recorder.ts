@@ -3,7 +3,6 @@ import { canonicalJson } from '../domain/canonical-json.js';
 import type { DecisionRecord } from '../domain/decision-record.js';
 import { appendAudit } from '../store/repositories/audit-log.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
-import { lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { Store } from '../store/store.js';
 
@@ -44,13 +43,6 @@ export class DecisionRecorder {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
         await this.store.transaction(async (trx) => {
-          await insertDecisions(trx, batch.map((item) => item.record));
-          const ledger = batch.flatMap((item) => item.ledger);
-          if (ledger.length > 0) {
-            await lockIndexChanges(trx, this.store.dialect);
-            const ids = await insertLedgerEntries(trx, ledger);
-            await recordIndexChanges(trx, ids.map((rowId) => ({ indexName: 'ledger', op: 'upsert', rowId })), ledger[0]!.createdAt);
-          }
           await appendAudit(
             trx,
             this.store.dialect,
@@ -71,6 +63,9 @@ export class DecisionRecorder {
               },
             })),
           );
+          // After the audit append, which holds the chain's lock: ledger ids then commit in order (see iterateLedgerHashes).
+          await insertDecisions(trx, batch.map((item) => item.record));
+          await insertLedgerEntries(trx, batch.flatMap((item) => item.ledger));
         });
         for (const item of batch) item.resolve();
       } catch (error) {

@@ -3,7 +3,7 @@ import { PdqIndex } from '../match/mih-index.js';
 import { pdqHexToBytes } from '../match/pdq-bits.js';
 import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
-import { findLedgerByIds, iterateLedgerHashes } from '../store/repositories/ledger.js';
+import { iterateLedgerHashes } from '../store/repositories/ledger.js';
 import { lastIndexChange, listIndexChanges, type IndexChange } from '../store/repositories/index-changes.js';
 import type { Store } from '../store/store.js';
 
@@ -25,6 +25,8 @@ export class HashIndexes {
   private protectedIndex = new PdqIndex();
   private bankIndex = new PdqIndex();
   private ledgerIndex = new PdqIndex();
+  /** The ledger is append-only: it is followed by id rather than through the change log. */
+  private ledgerLastId = 0;
   /** Bank hash row id → bank id. */
   private bankOf = new Map<number, number>();
   private banks = new Map<number, BankRow>();
@@ -54,12 +56,13 @@ export class HashIndexes {
     const ledgerEntries: Array<[number, Uint8Array]> = [];
     for await (const row of iterateLedgerHashes(this.store.db)) ledgerEntries.push([row.id, pdqHexToBytes(row.pdq)]);
     this.ledgerIndex = PdqIndex.build(ledgerEntries);
+    this.ledgerLastId = ledgerEntries.reduce((max, [id]) => Math.max(max, id), 0);
     this.lastSeq = seq;
   }
 
   /** Polls for changes made by other processes. */
-  startPolling(intervalMs = 250): void {
-    this.timer ??= setInterval(() => void this.refresh().catch(() => undefined), intervalMs);
+  startPolling(onError: (error: unknown) => void, intervalMs = 250): void {
+    this.timer ??= setInterval(() => void this.refresh().catch(onError), intervalMs);
     this.timer.unref();
   }
 
@@ -103,6 +106,10 @@ export class HashIndexes {
   }
 
   private async applyChanges(): Promise<void> {
+    for await (const row of iterateLedgerHashes(this.store.db, this.ledgerLastId)) {
+      this.ledgerIndex.add(row.id, pdqHexToBytes(row.pdq));
+      this.ledgerLastId = row.id;
+    }
     for (;;) {
       const changes = await listIndexChanges(this.store.db, this.lastSeq);
       if (changes.length === 0) return;
@@ -120,12 +127,6 @@ export class HashIndexes {
   private async applyRowChanges(changes: IndexChange[]): Promise<void> {
     const protectedIds = changes.filter((c) => c.indexName === 'protected').map((c) => c.rowId);
     const bankIds = changes.filter((c) => c.indexName === 'bank').map((c) => c.rowId);
-    const ledgerIds = changes.filter((c) => c.indexName === 'ledger').map((c) => c.rowId);
-    if (ledgerIds.length > 0) {
-      for (const row of await findLedgerByIds(this.store.db, ledgerIds)) {
-        if (row.pdq && !this.ledgerIndex.has(row.id)) this.ledgerIndex.add(row.id, pdqHexToBytes(row.pdq));
-      }
-    }
     // Re-read the rows rather than trusting the op: the row's current state is the truth.
     if (protectedIds.length > 0) {
       const present = new Map((await findProtectedHashesByIds(this.store.db, protectedIds)).map((row) => [row.id, row.pdq]));

@@ -16,7 +16,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const ctx = await createAppContext(config);
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
   // Bank and consent changes made by the CLI or other instances reach this process's index.
-  ctx.indexes.startPolling();
+  ctx.indexes.startPolling((error) => logger.warn({ err: error }, 'could not refresh the hash indexes from the store; retrying'));
   if (config.imageDetectors) ctx.warmUpImageModels();
   const app = await buildServer(ctx, { logger });
   const address = await app.listen({ host: config.host, port: config.port });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../store.js';
 
-export type IndexName = 'protected' | 'bank' | 'ledger';
+export type IndexName = 'protected' | 'bank';
 /** `upsert`/`delete` name one hash row; `reload` names a whole bank (bulk import, activation). */
 export type IndexOp = 'upsert' | 'delete' | 'reload';
 

@@ -44,8 +44,13 @@ export async function findLedgerBySha256(db: Db, sha256: string): Promise<Ledger
   return (await db.selectFrom('generation_ledger').selectAll().where('sha256', '=', sha256).orderBy('id').execute()).map(toEntry);
 }
 
-export async function* iterateLedgerHashes(db: Db, pageSize = 20_000): AsyncGenerator<{ id: number; pdq: string }> {
-  let after = 0;
+/**
+ * Ledger rows with a PDQ after `afterId`. The ledger is append-only and its rows are written in
+ * the audit chain's transaction, which serialises writers, so ids become visible in order and
+ * "after the last id seen" never skips a row.
+ */
+export async function* iterateLedgerHashes(db: Db, afterId = 0, pageSize = 20_000): AsyncGenerator<{ id: number; pdq: string }> {
+  let after = afterId;
   for (;;) {
     const rows = await db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute();
     if (rows.length === 0) return;
