@@ -8,7 +8,7 @@ import { screenOutputSchema, screenRequestSchema } from '../services/screen-requ
 type JsonSchema = Record<string, unknown>;
 
 /** JSON Schema of what a client sends (the request side of a schema, before transforms). */
-export function inputSchema(schema: z.ZodType): JsonSchema {
+function inputSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return rest;
 }

@@ -76,6 +76,6 @@ export class DecisionRecorder {
   }
 }
 
-export function digestDecision(record: DecisionRecord): string {
+function digestDecision(record: DecisionRecord): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }

@@ -169,6 +169,6 @@ export class ScreeningService {
   }
 }
 
-export function newDecisionId(): string {
+function newDecisionId(): string {
   return `dec_${randomUUID().replaceAll('-', '')}`;
 }

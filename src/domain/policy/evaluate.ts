@@ -40,7 +40,7 @@ function stricter(a: Outcome, b: Outcome): Outcome {
   return outcomeSeverity(b) > outcomeSeverity(a) ? b : a;
 }
 
-export function conditionHolds(when: PolicyCondition, facts: ScreeningFacts): boolean {
+function conditionHolds(when: PolicyCondition, facts: ScreeningFacts): boolean {
   for (const [name, test] of Object.entries(when)) {
     if (test === undefined) continue;
     if (!testHolds(name as keyof PolicyCondition, test, facts)) return false;

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { AuditChainVerifier, sealAuditEntry, type AuditEntry, type AuditHead, type AuditVerification } from '../../domain/audit-chain.js';
 import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../store.js';
+import { keysetPages } from './keyset.js';
 
 export interface NewAuditEntry {
   kind: string;
@@ -55,25 +56,16 @@ export async function appendAudit(trx: Db, dialect: DialectName, entries: NewAud
 /** Walks the whole chain in pages of `pageSize` and reports the first broken entry, if any. */
 export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<AuditVerification> {
   const verifier = new AuditChainVerifier();
-  let after = 0;
-  for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      if (!verifier.push(rowToEntry(row))) return verifier.finish(undefined);
-    }
-    after = rows[rows.length - 1]!.seq;
+  const rows = keysetPages(
+    (after) => db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
+    (row) => Number(row.seq),
+  );
+  for await (const row of rows) {
+    if (!verifier.push(rowToEntry(row))) return verifier.finish(undefined);
   }
   const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
   const recorded: AuditHead | undefined = head ? { seq: Number(head.seq), hash: head.hash } : undefined;
   return verifier.finish(recorded);
-}
-
-export async function listAuditEntries(db: Db, options: { subject?: string; afterSeq?: number; limit?: number } = {}): Promise<AuditEntry[]> {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('seq').limit(options.limit ?? 100);
-  if (options.subject !== undefined) query = query.where('subject', '=', options.subject);
-  if (options.afterSeq !== undefined) query = query.where('seq', '>', options.afterSeq);
-  return (await query.execute()).map(rowToEntry);
 }
 
 export async function countAuditEntries(db: Db): Promise<number> {

@@ -1,6 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { BankHashTable, BankTable } from '../schema.js';
 import type { Db } from '../store.js';
+import { keysetPages } from './keyset.js';
 
 export interface BankRow {
   id: number;
@@ -132,38 +133,31 @@ export async function deleteBankHash(db: Db, bankId: number, pdq: string): Promi
 
 /** Streams a bank's hashes in id order, a page at a time, so an export of millions stays in bounded memory. */
 export async function* iterateBankHashes(db: Db, bankId: number, pageSize = 5000): AsyncGenerator<BankHashRow> {
-  let after = 0;
-  for (;;) {
-    const rows = await db.selectFrom('bank_hashes').selectAll().where('bank_id', '=', bankId).where('id', '>', after).orderBy('id').limit(pageSize).execute();
-    if (rows.length === 0) return;
-    for (const row of rows) yield toBankHash(row);
-    after = Number(rows[rows.length - 1]!.id);
-  }
+  const rows = keysetPages(
+    (after) => db.selectFrom('bank_hashes').selectAll().where('bank_id', '=', bankId).where('id', '>', after).orderBy('id').limit(pageSize).execute(),
+    (row) => Number(row.id),
+  );
+  for await (const row of rows) yield toBankHash(row);
 }
 
 /** All hashes of active banks, for building the in-memory index: id, bank and hex only. */
 export async function* iterateActiveBankHashes(db: Db, pageSize = 20_000, bankId?: number): AsyncGenerator<{ id: number; bankId: number; pdq: string }> {
-  let after = 0;
-  for (;;) {
-    let query = db
-      .selectFrom('bank_hashes')
-      .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
-      .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq'])
-      .where('banks.active', '=', sql<boolean>`${1}`)
-      .where('bank_hashes.id', '>', after)
-      .orderBy('bank_hashes.id')
-      .limit(pageSize);
-    if (bankId !== undefined) query = query.where('bank_hashes.bank_id', '=', bankId);
-    const rows = await query.execute();
-    if (rows.length === 0) return;
-    for (const row of rows) yield { id: Number(row.id), bankId: Number(row.bank_id), pdq: row.pdq };
-    after = Number(rows[rows.length - 1]!.id);
-  }
-}
-
-export async function findBankHashesByIds(db: Db, ids: number[]): Promise<BankHashRow[]> {
-  if (ids.length === 0) return [];
-  return (await db.selectFrom('bank_hashes').selectAll().where('id', 'in', ids).execute()).map(toBankHash);
+  const rows = keysetPages(
+    (after) => {
+      let query = db
+        .selectFrom('bank_hashes')
+        .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
+        .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq'])
+        .where('banks.active', '=', sql<boolean>`${1}`)
+        .where('bank_hashes.id', '>', after)
+        .orderBy('bank_hashes.id')
+        .limit(pageSize);
+      if (bankId !== undefined) query = query.where('bank_hashes.bank_id', '=', bankId);
+      return query.execute();
+    },
+    (row) => Number(row.id),
+  );
+  for await (const row of rows) yield { id: Number(row.id), bankId: Number(row.bank_id), pdq: row.pdq };
 }
 
 export async function findBankHashesBySha256(db: Db, sha256: string[]): Promise<BankHashRow[]> {

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { LedgerTable } from '../schema.js';
 import type { Db } from '../store.js';
+import { keysetPages } from './keyset.js';
 
 export interface LedgerEntry {
   id: number;
@@ -50,13 +51,12 @@ export async function findLedgerBySha256(db: Db, sha256: string): Promise<Ledger
  * "after the last id seen" never skips a row.
  */
 export async function* iterateLedgerHashes(db: Db, afterId = 0, pageSize = 20_000): AsyncGenerator<{ id: number; pdq: string }> {
-  let after = afterId;
-  for (;;) {
-    const rows = await db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute();
-    if (rows.length === 0) return;
-    for (const row of rows) yield { id: Number(row.id), pdq: row.pdq! };
-    after = Number(rows[rows.length - 1]!.id);
-  }
+  const rows = keysetPages(
+    (after) => db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute(),
+    (row) => Number(row.id),
+    afterId,
+  );
+  for await (const row of rows) yield { id: Number(row.id), pdq: row.pdq! };
 }
 
 function toEntry(row: Selectable<LedgerTable>): LedgerEntry {
