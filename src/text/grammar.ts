@@ -61,9 +61,11 @@ class HitIndex {
 
   /** A hit of one of `kinds` within `window` tokens of [from, to), not across a clause boundary. */
   near(from: number, to: number, window: number, kinds: ReadonlySet<EntryKind> | EntryKind, extra?: (i: number) => boolean): Hit | number | undefined {
+    // Context inside the phrase counts too ("strip HER down"), but not the phrase itself read
+    // as another entry: only hits reaching outside it or strictly inside it.
     for (let i = from; i < to; i++) {
       const inside = this.find(i, kinds);
-      if (inside !== undefined && (inside.from < from || inside.to > to)) return inside;
+      if (inside !== undefined && (inside.from < from || inside.to > to || inside.to - inside.from < to - from)) return inside;
     }
     for (let d = 1; d <= window; d++) {
       const i = from - d;

@@ -5,6 +5,7 @@ import { createTextDetector } from '../../src/text/index.js';
 import { parseEditPromptsTsv } from '../../src/services/eval-prompts.js';
 import { decideFromSignals } from './decide.js';
 import { PARAPHRASES } from './paraphrases.js';
+import { GENERALISATION } from './generalisation.js';
 import { DEV_PROMPTS } from '../helpers/shared.js';
 
 const detector = createTextDetector();
@@ -24,6 +25,15 @@ describe('text detector on the dev rows', () => {
 
 describe('text detector on paraphrases written for these tests', () => {
   for (const c of PARAPHRASES) {
+    it(`${c.expect} [${c.subject}] ${c.text}`, () => {
+      const signals = detector.analyse(c.text);
+      assert.equal(decideFromSignals(signals, c.subject).decision, c.expect, JSON.stringify(signals.evidence.map((e) => `${e.rule}: ${e.text}`)));
+    });
+  }
+});
+
+describe('text detector on a generalisation round written by another hand', () => {
+  for (const c of GENERALISATION) {
     it(`${c.expect} [${c.subject}] ${c.text}`, () => {
       const signals = detector.analyse(c.text);
       assert.equal(decideFromSignals(signals, c.subject).decision, c.expect, JSON.stringify(signals.evidence.map((e) => `${e.rule}: ${e.text}`)));
