@@ -34,6 +34,8 @@ const INTERRUPTS_OBJECT: ReadonlySet<EntryKind> = new Set(['stop', 'verb', 'dres
 const PERSON_OR_BODY: ReadonlySet<EntryKind> = new Set([...PERSONISH, 'body', 'body-context']);
 const PERSON_OR_SEXUAL_BODY: ReadonlySet<EntryKind> = new Set([...PERSONISH, 'body']);
 const BODY_ANY: ReadonlySet<EntryKind> = new Set(['body', 'body-context']);
+const SUBJECTS: ReadonlySet<EntryKind> = new Set(['person', 'pronoun', 'reference', 'minor', 'place']);
+const LINKS: ReadonlySet<EntryKind> = new Set(['stop', 'filler', 'dress', 'verb']);
 
 class HitIndex {
   readonly at: Hit[][];
@@ -204,6 +206,9 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
   for (const i of input.mentions) out.push({ signal: 'target', rule: 'mention', from: i, to: i + 1, target: 'mention' });
   for (const range of input.named) out.push({ signal: 'target', rule: 'named-person:capitalised-name', from: range.from, to: range.to, target: 'named' });
 
+  const lowercaseName = lowercaseNameNextToSexualHit(index, out);
+  if (lowercaseName !== undefined) out.push({ signal: 'target', rule: 'named-person:lowercase-pair', from: lowercaseName, to: lowercaseName + 2, target: 'named' });
+
   if (restraint !== undefined) {
     let top = 0;
     for (const ev of out) if (ev.level !== undefined) top = Math.max(top, sexualisationRank(ev.level));
@@ -252,4 +257,43 @@ function isAge(index: HitIndex, from: number, to: number): boolean {
   if (unit !== undefined && unit.from === to) return !index.has(unit.to, 'comparative');
   const word = index.find(from - 1, 'age-word');
   return word !== undefined && !index.has(to, 'comparative');
+}
+
+const NAME_WORD = /^[a-z]{3,}$/;
+/** Plurals, participles and adjectives ("volleyball players", "tanned") are not names. */
+const NOT_NAME_ENDING = /(?:ers|ing|ies|ists|ful|ous|ed)$/;
+const MAX_NAME_PROMPT_WORDS = 8;
+
+/**
+ * A name written in lower case ("selena gomez in a bikini"): in a short prompt with no other
+ * subject (no person word, pronoun, reference, mention or capitalised name), two consecutive
+ * words the lexicon does not know that open the prompt and are followed within three words by
+ * revealing or explicit content (only prepositions, fillers and dressing verbs between), or that
+ * close the prompt right after such content ("naked taylor swift"). Returns the pair's first
+ * token, or undefined.
+ */
+function lowercaseNameNextToSexualHit(index: HitIndex, out: readonly RawEvidence[]): number | undefined {
+  if (out.some((r) => r.signal === 'target' || r.signal === 'minor')) return undefined;
+  const wordAt: number[] = [];
+  for (let i = 0; i < index.tokens.length; i++) {
+    const kind = index.tokens[i].kind;
+    if (kind === 'boundary') return undefined;
+    if (kind === 'word' || kind === 'number') wordAt.push(i);
+  }
+  if (wordAt.length < 3 || wordAt.length > MAX_NAME_PROMPT_WORDS) return undefined;
+  for (let i = 0; i < index.tokens.length; i++) if (index.has(i, SUBJECTS)) return undefined;
+  const isName = (i: number): boolean => i >= 0 && i < index.tokens.length && index.tokens[i].kind === 'word' && index.at[i].length === 0 && NAME_WORD.test(index.tokens[i].text) && !NOT_NAME_ENDING.test(index.tokens[i].text);
+  const strong = out.filter((r) => r.signal === 'sexualisation' && r.level !== undefined && sexualisationRank(r.level) >= sexualisationRank('revealing'));
+  if (strong.length === 0) return undefined;
+  const last = index.tokens.length - 2;
+  if (isName(0) && isName(1)) {
+    for (const r of strong) {
+      if (r.from < 2 || r.from > 5) continue;
+      let linked = true;
+      for (let i = 2; i < r.from && linked; i++) linked = index.has(i, LINKS);
+      if (linked) return 0;
+    }
+  }
+  if (isName(last) && isName(last + 1) && strong.some((r) => r.to === last)) return last;
+  return undefined;
 }
