@@ -28,7 +28,15 @@ export class ScreeningMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'perisai_' });
   }
 
-  observe(record: DecisionRecord, seconds: number): void {
+  /** Runs one screening and counts its decision and duration. */
+  async timed(screen: () => Promise<DecisionRecord>): Promise<DecisionRecord> {
+    const started = process.hrtime.bigint();
+    const record = await screen();
+    this.observe(record, Number(process.hrtime.bigint() - started) / 1e9);
+    return record;
+  }
+
+  private observe(record: DecisionRecord, seconds: number): void {
     this.decisions.inc({ stage: record.stage, decision: record.decision });
     for (const category of record.categories) this.categories.inc({ stage: record.stage, category });
     this.latency.observe({ stage: record.stage }, seconds);

@@ -9,11 +9,8 @@ import { parseInput } from '../validation.js';
 
 export function outputRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
   app.post('/v1/screen/output', { preHandler: requireScope(ctx.apiKeys, 'screen') }, async (request) => {
-    const started = process.hrtime.bigint();
     const input = parseInput(screenOutputSchema, request.body, 'body');
-    const record = await ctx.screening.screenOutput(input, request.apiKey?.id ?? 'unknown');
-    metrics.observe(record, Number(process.hrtime.bigint() - started) / 1e9);
-    return decisionView(record);
+    return decisionView(await metrics.timed(() => ctx.screening.screenOutput(input, request.apiKey?.id ?? 'unknown')));
   });
 
   app.post('/v1/ledger/lookup', { preHandler: requireScope(ctx.apiKeys, 'decisions:read') }, async (request) => {

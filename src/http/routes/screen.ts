@@ -8,10 +8,7 @@ import { parseInput } from '../validation.js';
 
 export function screenRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
   app.post('/v1/screen', { preHandler: requireScope(ctx.apiKeys, 'screen') }, async (request) => {
-    const started = process.hrtime.bigint();
     const input = parseInput(screenRequestSchema, request.body, 'body');
-    const record = await ctx.screening.screenRequest(input, request.apiKey?.id ?? 'unknown');
-    metrics.observe(record, Number(process.hrtime.bigint() - started) / 1e9);
-    return decisionView(record);
+    return decisionView(await metrics.timed(() => ctx.screening.screenRequest(input, request.apiKey?.id ?? 'unknown')));
   });
 }
