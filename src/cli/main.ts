@@ -73,10 +73,11 @@ program
 const evaluation = program.command('eval').description('measure the screening pipeline on labelled data (in-memory store; nothing is recorded)');
 evaluation
   .command('prompts <file>')
-  .description('recall on block rows and false blocks on allow rows of a TSV (lang, reference, expected, category, text), per language and category, with the misclassified rows')
+  .description('recall on block rows and false blocks on allow rows of a TSV (lang, reference, expected, category, text, or labelled requests), per language and category, for the lexicon alone, the model alone and the policy\'s combination')
   .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
   .option('--external <dir>', 'also the external sets in DIR (e.g. ../shared/eval/external)')
-  .action(run((file: string, flags: { policy?: string; external?: string }) => evalPrompts(file, flags)));
+  .option('--split <split>', 'for the corpus: only the train or validation rows')
+  .action(run((file: string, flags: { policy?: string; external?: string; split?: string }) => evalPrompts(file, flags)));
 evaluation
   .command('external [dir]')
   .description('COCO false flags, Ring-A-Bell recall, OpenAI moderation S/S3 precision and recall')

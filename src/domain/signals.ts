@@ -33,6 +33,28 @@ export interface Evidence {
   text: string;
   /** For sexualisation evidence: the level this piece supports. */
   level?: Sexualisation;
+  /** For evidence from the learned model: the score of the head this piece pushed up, 0..1. */
+  score?: number;
+}
+
+/**
+ * The heads of the learned intent model. The sexualisation heads are ordinal: `revealing` is
+ * P(level ≥ revealing), `suggestive` P(level ≥ suggestive), `explicit` P(level = explicit).
+ */
+export const TEXT_MODEL_HEADS = ['revealing', 'suggestive', 'explicit', 'minor', 'sexual_violence', 'target'] as const;
+export type TextModelHead = (typeof TEXT_MODEL_HEADS)[number];
+export type TextModelScores = Record<TextModelHead, number>;
+
+/** What the learned model said about a prompt. The policy decides what its scores mean. */
+export interface TextModelSignals {
+  name: string;
+  version: string;
+  scores: TextModelScores;
+  /**
+   * The words that pushed each head up the most, for heads scoring at least the evidence floor
+   * (the detector does not know the policy's thresholds). `rule` is "model:<name>@<version>".
+   */
+  evidence: Evidence[];
 }
 
 export interface TextSignals {
@@ -45,11 +67,15 @@ export interface TextSignals {
   minorCues: boolean;
   sexualViolence: boolean;
   evidence: Evidence[];
+  /** The learned model's second opinion; absent when the detector runs the lexicon alone. */
+  model?: TextModelSignals;
 }
 
 /** A detector of sexualising intent in a prompt. Pure and synchronous: it must never do I/O. */
 export interface TextDetector {
   readonly name: string;
   readonly version: string;
+  /** The learned model it runs beside its lexicon, if any: recorded with every decision. */
+  readonly model?: { readonly name: string; readonly version: string };
   analyse(prompt: string): TextSignals;
 }

@@ -1,3 +1,6 @@
+import { SEXUALISATION_LEVELS } from '../domain/signals.js';
+import { CorpusFormatError, expectedDecision, parseCorpusTsv, parseLabelledTsv } from '../text/model/corpus.js';
+import type { LabelledRequest } from '../text/model/corpus.js';
 import type { ExternalReport } from './eval-external.js';
 
 /**
@@ -29,6 +32,8 @@ export interface EditPromptRow {
   expected: 'allow' | 'block';
   category: string;
   text: string;
+  /** For corpus rows: the split the row belongs to. */
+  split?: 'train' | 'validation';
 }
 
 export class EvalFormatError extends Error {
@@ -45,8 +50,15 @@ export class EvalFormatError extends Error {
 /**
  * Parses the TSV. A header row starting with "lang" is skipped, as are blank lines and lines
  * starting with "#". A malformed row throws an `EvalFormatError` naming the line.
+ *
+ * Two formats are read: the dev set's five columns (lang, reference, expected, category, text),
+ * and the labelled requests of the corpus and the held-out test sets (lang, reference, sexual,
+ * minor, violence, target, hard, text, or the corpus's eleven columns with id, split and writer
+ * first), whose expected decision follows the corpus label rules (`expectedDecision`).
  */
 export function parseEditPromptsTsv(text: string, source = 'input'): EditPromptRow[] {
+  const labelled = labelledRows(text, source);
+  if (labelled !== null) return labelled;
   const rows: EditPromptRow[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
@@ -63,6 +75,23 @@ export function parseEditPromptsTsv(text: string, source = 'input'): EditPromptR
     rows.push({ line, lang, reference: reference as EvalSubject, expected, category, text: prompt });
   });
   return rows;
+}
+
+/** Reads the labelled-request formats, or returns null when the first data row is not one of them. */
+function labelledRows(text: string, source: string): EditPromptRow[] | null {
+  const first = text.split(/\r?\n/).find((raw) => raw.trim() !== '' && !raw.startsWith('#') && !raw.startsWith('lang\t') && !raw.startsWith('id\t'));
+  if (first === undefined) return null;
+  const cols = first.split('\t');
+  const isLevel = (value: string | undefined): boolean => value !== undefined && (SEXUALISATION_LEVELS as readonly string[]).includes(value);
+  const corpus = isLevel(cols[5]) && (cols[1] === 'train' || cols[1] === 'validation');
+  if (!corpus && !isLevel(cols[2])) return null;
+  try {
+    const parsed = corpus ? parseCorpusTsv(text, source) : parseLabelledTsv(text, source);
+    return parsed.map((row: LabelledRequest & { split?: EditPromptRow['split'] }, i) => ({ line: i + 1, lang: row.lang, reference: row.reference, ...expectedDecision(row), text: row.text, ...(row.split === undefined ? {} : { split: row.split }) }));
+  } catch (error) {
+    if (error instanceof CorpusFormatError) throw new EvalFormatError(error.source, error.line, error.message.slice(`${error.source}:${error.line}: `.length));
+    throw error;
+  }
 }
 
 /** A proportion with its counts, so a reader can see how much data stands behind it. */
@@ -166,6 +195,19 @@ function table(title: string, groups: Record<string, GroupFigures>): string[] {
   lines.push(`  ${'group'.padEnd(width)}  ${'recall (block rows)'.padEnd(22)}  false blocks (allow rows)`);
   for (const [key, g] of Object.entries(groups)) lines.push(`  ${key.padEnd(width)}  ${pct(g.recall).padEnd(22)}  ${pct(g.falseBlock)}`);
   return lines;
+}
+
+/** One line per language with recall and false blocks side by side for several runs (e.g. lexicon, model, both). */
+export function formatComparison(runs: ReadonlyArray<{ label: string; report: EditPromptsReport }>): string {
+  const langs = [...new Set(runs.flatMap((r) => Object.keys(r.report.byLanguage)))].sort();
+  const lines = ['Recall on block rows / false blocks on allow rows:'];
+  const width = Math.max(10, ...runs.map((r) => r.label.length));
+  lines.push(`  ${'language'.padEnd(9)}${runs.map((r) => r.label.padEnd(width + 24)).join('')}`);
+  const cell = (g: GroupFigures | undefined): string => (g === undefined ? '—' : `${pct(g.recall)} / ${pct(g.falseBlock)}`);
+  for (const lang of ['all', ...langs]) {
+    lines.push(`  ${lang.padEnd(9)}${runs.map((r) => cell(lang === 'all' ? r.report.overall : r.report.byLanguage[lang]).padEnd(width + 24)).join('')}`);
+  }
+  return lines.join('\n');
 }
 
 export interface EvalReportInput {

@@ -1,4 +1,4 @@
-import type { Evidence, Language, Sexualisation, TargetKind, TextDetector, TextSignals } from '../domain/signals.js';
+import type { Evidence, Language, Sexualisation, TargetKind, TextDetector, TextModelHead, TextModelSignals, TextSignals } from '../domain/signals.js';
 import { sexualisationRank } from '../domain/signals.js';
 import type { EntryKind, Hit, Lexicon } from './lexicon.js';
 import { languageMask, loadDefaultLexicon } from './lexicon.js';
@@ -9,6 +9,9 @@ import { normalise, originalSpan } from './normalise.js';
 import type { NormalisedText } from './normalise.js';
 import { tokenise } from './tokenise.js';
 import type { Token } from './tokenise.js';
+import { modelTokens } from './model/features.js';
+import type { IntentModel } from './model/intent-model.js';
+import { loadIntentModel } from './model/load.js';
 
 /** Kinds of a single word that still count when the word sits inside a longer phrase ("spread HER legs"). */
 const INNER_KINDS: ReadonlySet<EntryKind> = new Set(['pronoun', 'reference', 'person', 'minor', 'body', 'body-context', 'filler', 'stop']);
@@ -24,19 +27,41 @@ export interface TextTrace {
   signals: TextSignals;
 }
 
+/** Model heads at or above this score carry evidence; the policy's thresholds decide what counts. */
+export const MODEL_EVIDENCE_FLOOR = 0.2;
+
+/** How a model head's evidence is labelled: the signal it speaks for and, for levels, the level. */
+const HEAD_SIGNAL: Record<TextModelHead, Pick<Evidence, 'signal' | 'level'>> = {
+  revealing: { signal: 'sexualisation', level: 'revealing' },
+  suggestive: { signal: 'sexualisation', level: 'suggestive' },
+  explicit: { signal: 'sexualisation', level: 'explicit' },
+  minor: { signal: 'minor' },
+  sexual_violence: { signal: 'sexual_violence' },
+  target: { signal: 'target' },
+};
+
 /**
- * The multilingual detector of sexualising intent in edit instructions. Lexicons are loaded
- * once at construction; `analyse` is pure, synchronous and linear in the prompt length.
+ * The multilingual detector of sexualising intent in edit instructions: the lexicon and grammar,
+ * which explain themselves and catch what they know, and beside them the learned intent model,
+ * which reads the same normalised text and raises what the lexicon misses. Both are loaded once at
+ * construction; `analyse` is pure, synchronous and linear in the prompt length.
  *
  * @example
  * const detector = createTextDetector();
- * detector.analyse('put her in a bikini').sexualisation // 'revealing'
+ * detector.analyse('put her in a bikini').sexualisation // 'revealing' (the lexicon)
+ * detector.analyse('put her in a bikini').model?.scores.revealing // 0.99 (the model)
  */
 export class LexiconTextDetector implements TextDetector {
-  readonly name = 'perisai-text-lexicon';
-  readonly version = '1.0.0';
+  readonly name = 'perisai-text';
+  readonly version = '2.0.0';
+  readonly model: IntentModel | undefined;
 
-  constructor(readonly lexicon: Lexicon = loadDefaultLexicon()) {}
+  constructor(
+    readonly lexicon: Lexicon = loadDefaultLexicon(),
+    model: IntentModel | null = null,
+  ) {
+    this.model = model ?? undefined;
+  }
 
   analyse(prompt: string): TextSignals {
     return this.trace(prompt).signals;
@@ -93,7 +118,24 @@ export class LexiconTextDetector implements TextDetector {
       sexualViolence: raw.some((r) => r.signal === 'sexual_violence'),
       evidence: dedupe(evidence),
     };
+    if (this.model !== undefined) signals.model = this.modelSignals(prompt, norm, tokens, this.model);
     return { normalised: norm.text, tokens, hits, signals };
+  }
+
+  private modelSignals(prompt: string, norm: NormalisedText, tokens: readonly Token[], model: IntentModel): TextModelSignals {
+    const read = modelTokens(tokens);
+    const features = model.features(read);
+    const scores = model.scoreFeatures(features);
+    const rule = `model:${model.name}@${model.version}`;
+    const evidence: Evidence[] = [];
+    for (const head of model.header.heads) {
+      if (scores[head] < MODEL_EVIDENCE_FLOOR) continue;
+      for (const c of model.explain(read, features, head)) {
+        const span = originalSpan(norm, c.start, c.end);
+        evidence.push({ ...HEAD_SIGNAL[head], rule, start: span.start, end: span.end, text: prompt.slice(span.start, span.end), score: Math.round(scores[head] * 1000) / 1000 });
+      }
+    }
+    return { name: model.name, version: model.version, scores, evidence };
   }
 
   private isBot(handle: string): boolean {
@@ -144,7 +186,10 @@ function dedupe(evidence: Evidence[]): Evidence[] {
   });
 }
 
-/** Creates the default text detector with the lexicons shipped in `src/text/lexicons/`. */
-export function createTextDetector(lexicon?: Lexicon): LexiconTextDetector {
-  return new LexiconTextDetector(lexicon);
+/**
+ * Creates the default text detector: the lexicons shipped in `src/text/lexicons/` and the model
+ * shipped in `models/text-intent.bin`. Pass `model: null` for the lexicon alone.
+ */
+export function createTextDetector(options: { lexicon?: Lexicon; model?: IntentModel | null } = {}): LexiconTextDetector {
+  return new LexiconTextDetector(options.lexicon, options.model === undefined ? loadIntentModel() : options.model);
 }

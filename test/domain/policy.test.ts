@@ -60,11 +60,24 @@ describe('default policy', () => {
     assert.deepEqual(evaluatePolicy(adult, minor.facts).categories, ['minor_sexual']);
   });
 
-  test('minor plus revealing is blocked and escalated', () => {
-    const verdict = decide(observe({ subject: 'minor', textSignals: { sexualisation: 'revealing' } }));
-    assert.equal(verdict.decision, 'block');
-    assert.ok(verdict.categories.includes('minor_sexual'));
-    assert.ok(verdict.actions.includes('escalate'));
+  test('minor plus revealing is blocked but not escalated; suggestive or explicit is escalated', () => {
+    const revealing = decide(observe({ subject: 'minor', textSignals: { sexualisation: 'revealing' } }));
+    assert.equal(revealing.decision, 'block');
+    assert.ok(revealing.categories.includes('minor_sexual'));
+    assert.ok(!revealing.actions.includes('escalate'), revealing.actions.join());
+    for (const level of ['suggestive', 'explicit'] as const) {
+      const verdict = decide(observe({ subject: 'minor', textSignals: { sexualisation: level } }));
+      assert.ok(verdict.categories.includes('minor_sexual'), level);
+      assert.ok(verdict.actions.includes('escalate'), level);
+      assert.ok(verdict.actions.includes('open_case'), level);
+    }
+  });
+
+  test('an edit of an unstated subject is an edit of a real person', () => {
+    const verdict = decide(observe({ subject: 'unknown', textSignals: { sexualisation: 'revealing' } }));
+    assert.deepEqual(verdict.categories, ['sexualize_real_person']);
+    assert.ok(verdict.reasons[0].evidence.some((e) => e.source === 'subject' && /subject unknown/.test(e.detail)));
+    assert.equal(decide(observe({ subject: 'none', textSignals: { sexualisation: 'revealing' } })).decision, 'allow');
   });
 
   test('a face with apparent age under 25 makes a sexualising request a minor case', () => {

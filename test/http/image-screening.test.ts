@@ -43,8 +43,8 @@ describe('reference and output images through the detector pool', () => {
   describe('a young face in the reference', () => {
     const app = useAppWith(store, { nudity: NEUTRAL_NUDITY, faces: { count: 1, faces: [face(16)] } });
 
-    test('a revealing edit is blocked and escalated as minor_sexual even without a subject hint', async () => {
-      const res = await screen(app(), { prompt: 'put her in a bikini', images: [{ data: PHOTO }] });
+    test('a suggestive edit is blocked and escalated as minor_sexual even without a subject hint', async () => {
+      const res = await screen(app(), { prompt: 'make her pose seductively in lingerie', images: [{ data: PHOTO }] });
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.equal(body.decision, 'block');

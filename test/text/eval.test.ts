@@ -61,7 +61,7 @@ describe('CSV parser', () => {
   });
 });
 
-describe('measured with the brief policy (decideFromSignals)', () => {
+describe('measured with the shipped policy (decideFromSignals)', () => {
   it('dev set: recall ≥ 0.98 and false blocks ≤ 2%', async () => {
     const rows = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv');
     const report = await evaluateEditPrompts(rows, decide);

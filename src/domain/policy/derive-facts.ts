@@ -1,4 +1,5 @@
 import type { FactEvidence } from '../decision.js';
+import { combineTextSignals } from './combine-text.js';
 import type { Evidence, TextSignals } from '../signals.js';
 import type { FactEvidenceMap } from './evaluate.js';
 import type { ScreeningFacts } from './facts.js';
@@ -47,16 +48,22 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
     const name = item.fact as keyof ScreeningFacts;
     (evidence[name] ??= []).push(item);
   };
-  const text = obs.text;
-  for (const item of text?.evidence ?? []) add(textEvidence(item));
+  const text = combineTextSignals(policy.text_model, obs.text);
+  for (const item of text.evidence) add(textEvidence(item));
 
-  let realPerson = text?.targetsRealPerson ?? false;
+  let realPerson = text.realPerson;
   if (obs.subject === 'adult' || obs.subject === 'minor') {
     realPerson = true;
     add({ source: 'subject', fact: 'real_person', detail: `The caller says the reference image shows a real ${obs.subject === 'minor' ? 'child' : 'adult'}.` });
-  } else if (obs.stage === 'request' && obs.imageCount > 0 && obs.subject !== 'none') {
+  } else if (obs.stage === 'request' && obs.subject === 'unknown') {
+    // The cost of a false block is a retry with `subject: none`; the cost of a miss is the harm
+    // this project exists to stop. So an edit of an unstated subject is an edit of a real person.
     realPerson = true;
-    add({ source: 'subject', fact: 'real_person', detail: 'A reference image was supplied and the caller did not say it shows no one, so it is treated as a photo of a real person.' });
+    const detail =
+      obs.imageCount > 0
+        ? 'A reference image was supplied and the caller did not say it shows no one, so it is treated as a photo of a real person.'
+        : 'The caller did not say what the edit is of (subject unknown), so it is treated as an edit of a real person; send subject "none" for a scene with no real person.';
+    add({ source: 'subject', fact: 'real_person', detail });
   }
 
   const faces = obs.images.reduce((sum, image) => sum + (image.faces?.count ?? 0), 0);
@@ -66,7 +73,7 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
     if (obs.stage === 'request') add({ source: 'image', fact: 'real_person', detail: `${faces} face(s) detected in the reference image(s).` });
   }
 
-  let minor = text?.minorCues ?? false;
+  let minor = text.minor;
   if (obs.subject === 'minor') {
     minor = true;
     add({ source: 'subject', fact: 'minor', detail: 'The caller says the reference image shows a minor.' });
@@ -102,10 +109,10 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
 
   const facts: ScreeningFacts = {
     stage: obs.stage,
-    sexualisation: text?.sexualisation ?? 'none',
+    sexualisation: text.sexualisation,
     real_person: realPerson,
     minor,
-    sexual_violence: text?.sexualViolence ?? false,
+    sexual_violence: text.sexualViolence,
     adult_content: policy.settings.adult_content,
     consent_withheld: obs.consentWithheld.length > 0,
     bank_purposes: [...new Set(obs.bankMatches.map((match) => match.purpose))],
@@ -120,7 +127,7 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
 const TEXT_FACT = { sexualisation: 'sexualisation', target: 'real_person', minor: 'minor', sexual_violence: 'sexual_violence' } as const;
 
 function textEvidence(item: Evidence): FactEvidence {
-  const level = item.level ? ` (${item.level})` : '';
+  const level = item.level ? ` (${item.level}${item.score === undefined ? '' : ` ${item.score.toFixed(2)}`})` : item.score === undefined ? '' : ` (${item.score.toFixed(2)})`;
   return {
     source: 'text',
     fact: TEXT_FACT[item.signal],

@@ -38,6 +38,37 @@ export const ruleSchema = z.strictObject({
   message: z.string().min(1),
 });
 
+/** A head's threshold, or null: the head is not used (no threshold met the validation budget). */
+const threshold = z.number().min(0).max(1).nullable();
+
+/**
+ * How the learned text model's scores become facts. `either`: a fact holds when the lexicon finds
+ * it or the model's head reaches its threshold, and the sexualisation level is the higher of the
+ * two (unless `lexicon_veto` overrules the lexicon's level). `lexicon` and `model` use one side alone (for measuring each). Thresholds are chosen on the
+ * corpus's validation split by `npm run train:text`, never on a test set.
+ */
+export const textModelSchema = z
+  .strictObject({
+    combine: z.enum(['either', 'lexicon', 'model']).default('either'),
+    /**
+     * With `either`: a sexualisation level found by the lexicon alone is dropped when the model's
+     * score for that level is under this (the model is confident the words are used innocently,
+     * as in "nude lipstick" or "mata telanjang"). Null: the lexicon is never overruled.
+     */
+    lexicon_veto: z.number().min(0).max(1).nullable().default(null),
+    thresholds: z
+      .strictObject({
+        revealing: threshold.default(0.5),
+        suggestive: threshold.default(0.5),
+        explicit: threshold.default(0.5),
+        minor: threshold.default(0.5),
+        sexual_violence: threshold.default(0.5),
+        target: threshold.default(0.5),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   settings: z
@@ -50,12 +81,14 @@ export const policySchema = z.strictObject({
       possible_minor_age: z.number().int().min(18).max(40).default(25),
     })
     .prefault({}),
+  text_model: textModelSchema,
   rules: z.array(ruleSchema).min(1),
 });
 
 export type PolicyDocument = z.infer<typeof policySchema>;
 export type PolicyRule = z.infer<typeof ruleSchema>;
 export type PolicyCondition = z.infer<typeof conditionSchema>;
+export type TextModelSettings = z.infer<typeof textModelSchema>;
 
 /** A validated policy with the version derived from its content. */
 export interface Policy extends PolicyDocument {
