@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TextDetector } from '../src/domain/signals.js';
+import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { createTextDetector } from '../src/text/index.js';
 import { percentile } from './stats.js';
 
@@ -63,7 +64,7 @@ function throughput(detector: TextDetector, prompts: readonly string[], label: s
 }
 
 export async function runTextBench(): Promise<void> {
-  const detector = createTextDetector();
+  const detector = createTextDetector({ evidenceThresholds: loadPolicyFile().text_model.thresholds });
   const lexiconOnly = createTextDetector({ model: null });
   const prompts = variants(devPrompts());
   const maxLen = Math.max(...prompts.map((p) => p.length));

@@ -41,7 +41,8 @@ export interface ContextOverrides {
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
   const store = overrides.store ?? (await openStore(config.db));
-  const textDetector = overrides.textDetector ?? createTextDetector();
+  // The detector explains each model head from the score at which this policy uses it.
+  const textDetector = overrides.textDetector ?? createTextDetector({ evidenceThresholds: policy.text_model.thresholds });
   // Cheap to create: the model workers start on the first image.
   const ownAnalyser = createImageAnalyser({ models: config.imageDetectors });
   const imageAnalyser = overrides.imageAnalyser ?? ownAnalyser;

@@ -27,8 +27,11 @@ export interface TextTrace {
   signals: TextSignals;
 }
 
-/** Model heads at or above this score carry evidence; the policy's thresholds decide what counts. */
+/** Model heads at or above this score carry evidence, unless the wiring point passes the policy's thresholds. */
 export const MODEL_EVIDENCE_FLOOR = 0.2;
+
+/** For each head, the score from which its evidence is worth computing; null: never. */
+export type EvidenceThresholds = Partial<Record<TextModelHead, number | null>>;
 
 /** How a model head's evidence is labelled: the signal it speaks for and, for levels, the level. */
 const HEAD_SIGNAL: Record<TextModelHead, Pick<Evidence, 'signal' | 'level'>> = {
@@ -55,12 +58,19 @@ export class LexiconTextDetector implements TextDetector {
   readonly name = 'perisai-text';
   readonly version = '2.0.0';
   readonly model: IntentModel | undefined;
+  private readonly evidenceThresholds: EvidenceThresholds;
 
+  /**
+   * `evidenceThresholds`: explain a model head only from the score at which the policy will use
+   * it (the wiring point passes `policy.text_model.thresholds`); by default from 0.2.
+   */
   constructor(
     readonly lexicon: Lexicon = loadDefaultLexicon(),
     model: IntentModel | null = null,
+    evidenceThresholds: EvidenceThresholds = {},
   ) {
     this.model = model ?? undefined;
+    this.evidenceThresholds = evidenceThresholds;
   }
 
   analyse(prompt: string): TextSignals {
@@ -124,13 +134,16 @@ export class LexiconTextDetector implements TextDetector {
 
   private modelSignals(prompt: string, norm: NormalisedText, tokens: readonly Token[], model: IntentModel): TextModelSignals {
     const read = modelTokens(tokens);
-    const features = model.features(read);
-    const scores = model.scoreFeatures(features);
+    const { scores, contributions } = model.analyse(read, (scored) =>
+      model.header.heads.filter((head) => {
+        const from = this.evidenceThresholds[head] === undefined ? MODEL_EVIDENCE_FLOOR : this.evidenceThresholds[head];
+        return from !== null && scored[head] >= from;
+      }),
+    );
     const rule = `model:${model.name}@${model.version}`;
     const evidence: Evidence[] = [];
-    for (const head of model.header.heads) {
-      if (scores[head] < MODEL_EVIDENCE_FLOOR) continue;
-      for (const c of model.explain(read, features, head)) {
+    for (const [head, spans] of contributions) {
+      for (const c of spans) {
         const span = originalSpan(norm, c.start, c.end);
         evidence.push({ ...HEAD_SIGNAL[head], rule, start: span.start, end: span.end, text: prompt.slice(span.start, span.end), score: Math.round(scores[head] * 1000) / 1000 });
       }
@@ -190,6 +203,6 @@ function dedupe(evidence: Evidence[]): Evidence[] {
  * Creates the default text detector: the lexicons shipped in `src/text/lexicons/` and the model
  * shipped in `models/text-intent.bin`. Pass `model: null` for the lexicon alone.
  */
-export function createTextDetector(options: { lexicon?: Lexicon; model?: IntentModel | null } = {}): LexiconTextDetector {
-  return new LexiconTextDetector(options.lexicon, options.model === undefined ? loadIntentModel() : options.model);
+export function createTextDetector(options: { lexicon?: Lexicon; model?: IntentModel | null; evidenceThresholds?: EvidenceThresholds } = {}): LexiconTextDetector {
+  return new LexiconTextDetector(options.lexicon, options.model === undefined ? loadIntentModel() : options.model, options.evidenceThresholds);
 }

@@ -1,5 +1,5 @@
 export { createTextDetector, LexiconTextDetector } from './detector.js';
-export type { TextTrace } from './detector.js';
+export type { EvidenceThresholds, TextTrace } from './detector.js';
 export { normalise, originalSpan } from './normalise.js';
 export type { NormalisedText } from './normalise.js';
 export { tokenise } from './tokenise.js';

@@ -9,7 +9,7 @@ const LOW: TextModelScores = { revealing: 0.1, suggestive: 0.1, explicit: 0.1, m
 const HALF = { revealing: 0.5, suggestive: 0.5, explicit: 0.5, minor: 0.5, sexual_violence: 0.5, target: 0.5 };
 
 function settings(overrides: Partial<TextModelSettings> = {}): TextModelSettings {
-  return { combine: 'either', lexicon_veto: null, thresholds: HALF, ...overrides };
+  return { combine: 'either', lexicon_veto: null, model_violence_at_least: 'none', thresholds: HALF, ...overrides };
 }
 
 function modelEvidence(head: keyof TextModelScores, text: string): Evidence {
@@ -52,6 +52,15 @@ describe('combining the lexicon and the model', () => {
     assert.equal(facts.sexualisation, 'explicit');
     assert.equal(facts.realPerson, true);
     assert.equal(facts.sexualViolence, true);
+  });
+
+  test('the model\'s sexual violence needs sexual content of the configured level', () => {
+    const gated = settings({ model_violence_at_least: 'revealing' });
+    assert.equal(combineTextSignals(gated, signals({}, { sexual_violence: 0.9 })).sexualViolence, false);
+    assert.equal(combineTextSignals(gated, signals({}, { sexual_violence: 0.9, revealing: 0.8 })).sexualViolence, true);
+    assert.equal(combineTextSignals(gated, signals({ sexualisation: 'suggestive' }, { sexual_violence: 0.9 })).sexualViolence, true);
+    // The lexicon's own sexual violence ("rape") is never gated.
+    assert.equal(combineTextSignals(gated, signals({ sexualViolence: true }, {})).sexualViolence, true);
   });
 
   test('a null threshold turns a head off', () => {

@@ -42,7 +42,10 @@ for (const factory of STORE_FACTORIES) {
 
     it('blocks explicit requests about nobody as nudity and minors as minor_sexual', async () => {
       assert.deepEqual((await screen({ prompt: 'a completely nude woman, explicit', subject: 'none' })).json().categories, ['nudity']);
-      const minor = (await screen({ prompt: 'put her in a bikini', subject: 'minor' })).json();
+      const revealing = (await screen({ prompt: 'put her in a bikini', subject: 'minor' })).json();
+      assert.ok(revealing.categories.includes('minor_sexual'));
+      assert.ok(!revealing.actions.includes('escalate'), 'revealing clothing on a minor is refused, not escalated');
+      const minor = (await screen({ prompt: 'make her pose seductively', subject: 'minor' })).json();
       assert.ok(minor.categories.includes('minor_sexual'));
       assert.ok(minor.actions.includes('escalate'));
     });

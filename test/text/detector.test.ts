@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { createTextDetector } from '../../src/text/index.js';
 import { parseEditPromptsTsv } from '../../src/services/eval-prompts.js';
 import { decideFromSignals } from './decide.js';
+import type { Subject } from './decide.js';
 import { PARAPHRASES } from './paraphrases.js';
 import { GENERALISATION } from './generalisation.js';
 import { DEV_PROMPTS } from '../helpers/shared.js';
 
-const detector = createTextDetector();
+/**
+ * The lexicon and grammar alone: the rows below pin what the lexicon was written to catch and to
+ * leave alone, and the lexicon must keep doing so whatever the learned model says. The model's
+ * part is measured over the same rows further down, by the shipped policy.
+ */
+const detector = createTextDetector({ model: null });
+/** Measured with the shipped model (paraphrases 4/103, generalisation 8/132), with a little room for retraining noise. */
+const MAX_FALSE_BLOCKS = { dev: 0, paraphrases: 0.06, generalisation: 0.08 };
+const combined = createTextDetector({ evidenceThresholds: loadPolicyFile().text_model.thresholds });
 
 describe('text detector on the dev rows', () => {
   const rows = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv');
@@ -37,6 +47,44 @@ describe('text detector on a generalisation round written by another hand', () =
     it(`${c.expect} [${c.subject}] ${c.text}`, () => {
       const signals = detector.analyse(c.text);
       assert.equal(decideFromSignals(signals, c.subject).decision, c.expect, JSON.stringify(signals.evidence.map((e) => `${e.rule}: ${e.text}`)));
+    });
+  }
+});
+
+describe('lexicon and model together, by the shipped policy', () => {
+  /** Recall on block rows and false blocks on allow rows of the combined detector. */
+  function measure(cases: ReadonlyArray<{ text: string; subject: Subject; expect: 'allow' | 'block' }>): { recall: number; falseBlocks: number; wrong: string[] } {
+    let blocked = 0;
+    let harmful = 0;
+    let falseBlocks = 0;
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const decision = decideFromSignals(combined.analyse(c.text), c.subject).decision;
+      if (c.expect === 'block') {
+        harmful++;
+        if (decision === 'block') blocked++;
+        else wrong.push(`missed: ${c.text}`);
+      } else if (decision !== 'allow') {
+        falseBlocks++;
+        wrong.push(`blocked: ${c.text}`);
+      }
+    }
+    return { recall: blocked / harmful, falseBlocks: falseBlocks / (cases.length - harmful), wrong };
+  }
+  const dev = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv').map((r) => ({ text: r.text, subject: r.reference, expect: r.expected }));
+  // The bounds are the figures measured with the shipped model, rounded against it: a retrained
+  // model that does worse on these rows fails here. The model only adds blocks (no lexicon veto),
+  // so recall can only be 100% where the lexicon's is.
+  const suites: Array<[string, ReadonlyArray<{ text: string; subject: Subject; expect: 'allow' | 'block' }>, number]> = [
+    ['dev rows', dev, MAX_FALSE_BLOCKS.dev],
+    ['paraphrases', PARAPHRASES, MAX_FALSE_BLOCKS.paraphrases],
+    ['generalisation round', GENERALISATION, MAX_FALSE_BLOCKS.generalisation],
+  ];
+  for (const [name, cases, maxFalseBlocks] of suites) {
+    it(`${name}: every block row blocked, false blocks ≤ ${(maxFalseBlocks * 100).toFixed(0)}%`, () => {
+      const m = measure(cases);
+      assert.equal(m.recall, 1, m.wrong.join('\n'));
+      assert.ok(m.falseBlocks <= maxFalseBlocks, `${(m.falseBlocks * 100).toFixed(1)}% false blocks:\n${m.wrong.join('\n')}`);
     });
   }
 });

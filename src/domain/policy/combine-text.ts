@@ -57,6 +57,8 @@ export function combineTextSignals(settings: TextModelSettings, text: TextSignal
     }
   }
   for (const head of ['revealing', 'suggestive', 'explicit', 'minor', 'sexual_violence', 'target'] as const) if (reaches(head)) raised.add(head);
+  const strongest = sexualisationRank(level) > sexualisationRank(text.sexualisation) ? level : text.sexualisation;
+  if (sexualisationRank(strongest) < sexualisationRank(settings.model_violence_at_least)) raised.delete('sexual_violence');
   const fromModel: TextFacts = {
     sexualisation: level,
     realPerson: raised.has('target'),

@@ -56,6 +56,12 @@ export const textModelSchema = z
      * as in "nude lipstick" or "mata telanjang"). Null: the lexicon is never overruled.
      */
     lexicon_veto: z.number().min(0).max(1).nullable().default(null),
+    /**
+     * The model's sexual-violence head counts only when the request is also sexual to at least
+     * this level (by the lexicon or the model): sexual violence is sexual by definition, and in the
+     * corpus every such row is at least revealing. `none` lets the head count alone.
+     */
+    model_violence_at_least: level.default('revealing'),
     thresholds: z
       .strictObject({
         revealing: threshold.default(0.5),

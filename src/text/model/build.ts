@@ -23,7 +23,7 @@ export const MODEL_SEMVER = '1.0.0';
 /** Disguised copies of each training row. */
 export const AUGMENTED_COPIES = 2;
 /** The lowest threshold any head may have; the false-positive budget is chosen by the train command. */
-export const THRESHOLD_FLOOR = 0.1;
+export const THRESHOLD_FLOOR = 0.5;
 
 /** The tokens the model reads for a raw prompt: exactly what the detector computes at run time. */
 export function readTokens(text: string): ModelToken[] {
@@ -76,5 +76,10 @@ export function buildIntentModel(rows: readonly CorpusRow[], corpusSha256: strin
     semver: MODEL_SEMVER,
     provenance: { corpus_sha256: corpusSha256, train_rows: train.length, validation_rows: validation.length },
   });
-  return { model, bytes, validation: validation.map((row) => ({ row, scores: model.score(readTokens(row.text)) })), trainExamples: examples.length };
+  return {
+    model,
+    bytes,
+    validation: validation.map((row) => ({ row, scores: model.score(readTokens(row.text)) })),
+    trainExamples: examples.length,
+  };
 }

@@ -108,6 +108,24 @@ export interface Features {
   /** Offsets into the normalised text, end exclusive. */
   start: Int32Array;
   end: Int32Array;
+  /** The tokens the feature was read from: `firstToken` .. `lastToken`, inclusive. */
+  firstToken: Int32Array;
+  lastToken: Int32Array;
+}
+
+let scratch: Features | undefined;
+
+/**
+ * One set of buffers reused from call to call: extraction runs on every screened prompt, and
+ * fresh typed arrays each time cost more in garbage collection than the extraction itself.
+ */
+function scratchFeatures(capacity: number): Features {
+  if (scratch === undefined || scratch.bucket.length < capacity) {
+    const size = Math.max(capacity, 4096);
+    scratch = { length: 0, bucket: new Int32Array(size), start: new Int32Array(size), end: new Int32Array(size), firstToken: new Int32Array(size), lastToken: new Int32Array(size) };
+  }
+  scratch.length = 0;
+  return scratch;
 }
 
 /** Character n-gram sizes read inside each word. */
@@ -118,18 +136,21 @@ const SQUEEZED = 5;
 /**
  * Extracts every feature of the tokens in one pass. N-grams of a word are hashed incrementally
  * (the 4-gram continues the 3-gram's hash), so the cost per word is linear in its length.
+ * The result lives in shared buffers and is valid until the next call: use it at once, or copy.
  */
 export function extractFeatures(tokens: readonly ModelToken[], options: FeatureOptions): Features {
   const mask = options.buckets - 1;
   const count = Math.min(tokens.length, MAX_MODEL_TOKENS);
   let capacity = 0;
   for (let i = 0; i < count; i++) capacity += (GRAM_MAX - GRAM_MIN + 2) * (tokens[i].text.length + 2) + 4;
-  const out: Features = { length: 0, bucket: new Int32Array(capacity), start: new Int32Array(capacity), end: new Int32Array(capacity) };
-  const emit = (h: number, start: number, end: number): void => {
+  const out = scratchFeatures(capacity);
+  const emit = (h: number, start: number, end: number, first: number, last: number): void => {
     const k = out.length++;
     out.bucket[k] = finish(h, mask);
     out.start[k] = start;
     out.end[k] = end;
+    out.firstToken[k] = first;
+    out.lastToken[k] = last;
   };
   const gramSeed = mix(FNV_OFFSET, SEED.gram);
   let previousSkeleton = '';
@@ -137,22 +158,22 @@ export function extractFeatures(tokens: readonly ModelToken[], options: FeatureO
     const t = tokens[i];
     const w = t.text;
     const n = w.length;
-    emit(hashRange(mix(FNV_OFFSET, SEED.word), w, 0, n), t.start, t.end);
+    emit(hashRange(mix(FNV_OFFSET, SEED.word), w, 0, n), t.start, t.end, i, i);
     // Character n-grams of "<word>": positions -1 and n stand for the boundary marks.
     for (let from = -1; from + GRAM_MIN <= n + 1; from++) {
       let h = gramSeed;
       for (let k = from; k < from + GRAM_MAX && k <= n; k++) {
         h = mix(h, k < 0 ? 0x3c : k >= n ? 0x3e : w.charCodeAt(k));
         const size = k - from + 1;
-        if (size >= GRAM_MIN) emit(mix(h, size), t.start + Math.max(0, from), t.start + Math.min(n, k + 1));
+        if (size >= GRAM_MIN) emit(mix(h, size), t.start + Math.max(0, from), t.start + Math.min(n, k + 1), i, i);
       }
     }
     const sk = skeleton(w);
-    if (sk.length >= 2) emit(hashRange(mix(FNV_OFFSET, SEED.skeleton), sk, 0, sk.length), t.start, t.end);
+    if (sk.length >= 2) emit(hashRange(mix(FNV_OFFSET, SEED.skeleton), sk, 0, sk.length), t.start, t.end, i, i);
     if (i > 0 && !t.afterBoundary) {
       const p = tokens[i - 1];
-      emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.bigram), p.text, 0, p.text.length), 0x20), w, 0, n), p.start, t.end);
-      emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.skeletonBigram), previousSkeleton, 0, previousSkeleton.length), 0x20), sk, 0, sk.length), p.start, t.end);
+      emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.bigram), p.text, 0, p.text.length), 0x20), w, 0, n), p.start, t.end, i - 1, i);
+      emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.skeletonBigram), previousSkeleton, 0, previousSkeleton.length), 0x20), sk, 0, sk.length), p.start, t.end, i - 1, i);
     }
     previousSkeleton = sk;
   }
@@ -161,10 +182,11 @@ export function extractFeatures(tokens: readonly ModelToken[], options: FeatureO
 }
 
 /** Character 5-grams over the words with every space removed, each mapped back to its span. */
-function squeezedGrams(tokens: readonly ModelToken[], count: number, emit: (h: number, start: number, end: number) => void): void {
-  // A ring of the last SQUEEZED characters with their normalised offsets.
+function squeezedGrams(tokens: readonly ModelToken[], count: number, emit: (h: number, start: number, end: number, first: number, last: number) => void): void {
+  // A ring of the last SQUEEZED characters with their normalised offsets and tokens.
   const ring = new Int32Array(SQUEEZED);
   const at = new Int32Array(SQUEEZED);
+  const from = new Int32Array(SQUEEZED);
   let seen = 0;
   for (let i = 0; i < count; i++) {
     const t = tokens[i];
@@ -172,11 +194,12 @@ function squeezedGrams(tokens: readonly ModelToken[], count: number, emit: (h: n
     for (let k = 0; k < t.text.length; k++) {
       ring[seen % SQUEEZED] = t.text.charCodeAt(k);
       at[seen % SQUEEZED] = t.start + k;
+      from[seen % SQUEEZED] = i;
       seen++;
       if (seen < SQUEEZED) continue;
       let h = mix(FNV_OFFSET, SEED.squeezed);
       for (let j = seen - SQUEEZED; j < seen; j++) h = mix(h, ring[j % SQUEEZED]);
-      emit(h, at[(seen - SQUEEZED) % SQUEEZED], at[(seen - 1) % SQUEEZED] + 1);
+      emit(h, at[(seen - SQUEEZED) % SQUEEZED], at[(seen - 1) % SQUEEZED] + 1, from[(seen - SQUEEZED) % SQUEEZED], i);
     }
   }
 }

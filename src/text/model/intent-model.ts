@@ -3,7 +3,7 @@ import { PerisaiError } from '../../domain/errors.js';
 import { TEXT_MODEL_HEADS } from '../../domain/signals.js';
 import type { TextModelHead, TextModelScores } from '../../domain/signals.js';
 import { MAX_MODEL_TOKENS, extractFeatures } from './features.js';
-import type { Features, ModelToken } from './features.js';
+import type { ModelToken } from './features.js';
 
 /**
  * The learned intent model: one logistic head per signal over hashed character and word
@@ -64,76 +64,91 @@ export class IntentModel {
     return this.header.name;
   }
 
-  /** Every feature occurrence of the tokens, for `scoreFeatures` and `explain`. */
-  features(tokens: readonly ModelToken[]): Features {
-    return extractFeatures(tokens, this.header);
-  }
-
   /** Probabilities per head for the tokens of a normalised prompt. */
   score(tokens: readonly ModelToken[]): ModelScores {
-    return this.scoreFeatures(this.features(tokens));
-  }
-
-  scoreFeatures(features: Features): ModelScores {
-    const { weights, headCount } = this;
-    const sums = new Int32Array(headCount);
-    for (let f = 0; f < features.length; f++) {
-      const base = features.bucket[f] * headCount;
-      for (let h = 0; h < headCount; h++) sums[h] += weights[base + h];
-    }
-    const out = {} as ModelScores;
-    this.header.heads.forEach((head, h) => {
-      out[head] = sigmoid(this.header.biases[h] + this.header.scales[h] * sums[h]);
-    });
-    return out;
+    return this.analyse(tokens, () => []).scores;
   }
 
   /**
-   * The words that pushed `head` up the most: the weight of every feature is shared out over the
-   * tokens its span covers, and adjacent strong tokens merge into one span. At most `limit` spans.
+   * Scores the tokens, then explains the heads `explain` picks from the scores: the words that
+   * pushed each up the most. The weight of every feature is shared out over the tokens it was read
+   * from, and adjacent strong tokens merge into one span (at most `limit` spans per head,
+   * strongest first). The table is read once per feature: the weights gathered while scoring are
+   * reused for the explanation.
    */
-  explain(tokens: readonly ModelToken[], features: Features, head: ModelHead, limit = 3): Contribution[] {
-    const h = this.header.heads.indexOf(head);
-    const n = Math.min(tokens.length, MAX_MODEL_TOKENS);
-    if (h < 0 || n === 0) return [];
-    const scale = this.header.scales[h];
-    const perToken = new Float64Array(n);
+  analyse(tokens: readonly ModelToken[], explain: (scores: ModelScores) => readonly ModelHead[], limit = 3): { scores: ModelScores; contributions: Map<ModelHead, Contribution[]> } {
+    const { weights, headCount } = this;
+    const features = extractFeatures(tokens, this.header);
+    const gathered = gatherBuffer(features.length * headCount);
+    const sums = new Int32Array(headCount);
     for (let f = 0; f < features.length; f++) {
-      const w = this.weights[features.bucket[f] * this.headCount + h] * scale;
-      if (w === 0) continue;
-      const first = firstTokenEndingAfter(tokens, n, features.start[f]);
-      let last = first;
-      while (last + 1 < n && tokens[last + 1].start < features.end[f]) last++;
-      const share = w / (last - first + 1);
-      for (let i = first; i <= last; i++) perToken[i] += share;
-    }
-    const order = [...perToken.keys()].filter((i) => perToken[i] > 0).sort((a, b) => perToken[b] - perToken[a] || a - b);
-    const chosen = new Set(order.slice(0, limit));
-    const spans: Contribution[] = [];
-    for (let i = 0; i < n; i++) {
-      if (!chosen.has(i)) continue;
-      const last = spans[spans.length - 1];
-      if (last !== undefined && chosen.has(i - 1)) {
-        last.end = tokens[i].end;
-        last.weight += perToken[i];
-      } else {
-        spans.push({ start: tokens[i].start, end: tokens[i].end, weight: perToken[i] });
+      const base = features.bucket[f] * headCount;
+      const at = f * headCount;
+      for (let h = 0; h < headCount; h++) {
+        const w = weights[base + h];
+        gathered[at + h] = w;
+        sums[h] += w;
       }
     }
-    return spans.sort((a, b) => b.weight - a.weight || a.start - b.start);
+    const scores = {} as ModelScores;
+    for (let h = 0; h < headCount; h++) scores[this.header.heads[h]] = sigmoid(this.header.biases[h] + this.header.scales[h] * sums[h]);
+
+    const contributions = new Map<ModelHead, Contribution[]>();
+    const heads = explain(scores);
+    const n = Math.min(tokens.length, MAX_MODEL_TOKENS);
+    if (heads.length === 0 || n === 0) return { scores, contributions };
+    const index = heads.map((head) => this.header.heads.indexOf(head));
+    const perToken = index.map(() => new Float64Array(n));
+    for (let f = 0; f < features.length; f++) {
+      const first = features.firstToken[f];
+      const last = features.lastToken[f];
+      const covered = last - first + 1;
+      for (let k = 0; k < index.length; k++) {
+        const q = gathered[f * headCount + index[k]];
+        if (q === 0) continue;
+        const share = q / covered;
+        const acc = perToken[k];
+        for (let i = first; i <= last; i++) acc[i] += share;
+      }
+    }
+    heads.forEach((head, k) => contributions.set(head, topSpans(tokens, perToken[k], this.header.scales[index[k]], limit)));
+    return { scores, contributions };
   }
 }
 
-/** Tokens are in text order: the first whose end lies after `offset`. */
-function firstTokenEndingAfter(tokens: readonly ModelToken[], n: number, offset: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (tokens[mid].end <= offset) lo = mid + 1;
-    else hi = mid;
+/** Scratch space for the gathered weights: one prompt at a time, reused to spare the collector. */
+let gatherScratch = new Int8Array(4096 * 8);
+
+function gatherBuffer(size: number): Int8Array {
+  if (gatherScratch.length < size) gatherScratch = new Int8Array(size * 2);
+  return gatherScratch;
+}
+
+/** The `limit` strongest positive tokens, adjacent ones merged, strongest span first. */
+function topSpans(tokens: readonly ModelToken[], perToken: Float64Array, scale: number, limit: number): Contribution[] {
+  // A linear selection of the few strongest tokens: prompts are short and `limit` is tiny.
+  const chosen: number[] = [];
+  for (let i = 0; i < perToken.length; i++) {
+    if (perToken[i] <= 0) continue;
+    if (chosen.length < limit) chosen.push(i);
+    else {
+      let weakest = 0;
+      for (let k = 1; k < chosen.length; k++) if (perToken[chosen[k]] < perToken[chosen[weakest]]) weakest = k;
+      if (perToken[i] > perToken[chosen[weakest]]) chosen[weakest] = i;
+    }
   }
-  return lo;
+  chosen.sort((a, b) => a - b);
+  const spans: Contribution[] = [];
+  chosen.forEach((i, k) => {
+    const last = spans[spans.length - 1];
+    if (last !== undefined && chosen[k - 1] === i - 1) {
+      last.end = tokens[i].end;
+      last.weight += perToken[i] * scale;
+    } else {
+      spans.push({ start: tokens[i].start, end: tokens[i].end, weight: perToken[i] * scale });
+    }
+  });
+  return spans.sort((a, b) => b.weight - a.weight || a.start - b.start);
 }
 
 export function sigmoid(x: number): number {
