@@ -164,8 +164,9 @@ export class ScreeningService {
   }
 
   private detectorNames(): string[] {
-    const text = `${this.deps.textDetector.name}@${this.deps.textDetector.version}`;
-    return [text, ...(this.deps.imageAnalyser.detectors), ...(this.deps.matchers ?? []).map((m) => m.name)];
+    const { name, version, model } = this.deps.textDetector;
+    const text = [`${name}@${version}`, ...(model === undefined ? [] : [`model:${model.name}@${model.version}`])];
+    return [...text, ...this.deps.imageAnalyser.detectors, ...(this.deps.matchers ?? []).map((m) => m.name)];
   }
 }
 

@@ -34,6 +34,22 @@ for (const factory of STORE_FACTORIES) {
       assert.equal((await verifyAuditLog(store().store.db)).ok, true);
     });
 
+    it('records the text model version with the decision, and its evidence for what it raised', async () => {
+      const res = await screen({ prompt: 'make her wear way less fabric', subject: 'adult' });
+      const body = res.json();
+      const model = body.signals.detectors.find((d: string) => d.startsWith('model:'));
+      assert.match(model ?? '', /^model:perisai-intent@\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
+      assert.equal(`model:${body.signals.text_model.name}@${body.signals.text_model.version}`, model);
+      assert.ok(body.signals.text_model.scores.revealing >= 0.5, JSON.stringify(body.signals.text_model.scores));
+      // The lexicon has no word here; the block stands on the model's evidence, spans of the prompt.
+      assert.equal(body.decision, 'block');
+      const evidence = body.reasons.flatMap((r: { evidence: Array<{ detail: string; text?: string }> }) => r.evidence).filter((e: { detail: string }) => e.detail.startsWith('model:'));
+      assert.ok(evidence.length > 0, JSON.stringify(body.reasons));
+      for (const e of evidence) assert.ok('make her wear way less fabric'.includes(e.text ?? '?'), e.text);
+      const stored = (await t.app.inject({ method: 'GET', url: `/v1/decisions/${body.id}`, headers: { authorization: `Bearer ${t.keys.read}` } })).json();
+      assert.deepEqual(stored.signals.detectors, body.signals.detectors);
+    });
+
     it('allows a benign edit', async () => {
       const res = await screen({ prompt: 'put her in a winter coat and scarf', subject: 'adult' });
       assert.equal(res.json().decision, 'allow');
