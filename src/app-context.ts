@@ -2,6 +2,7 @@ import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
+import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { HashIndexes } from './services/hash-indexes.js';
@@ -24,6 +25,7 @@ export interface AppContext {
   warmUpImageModels(): void;
   screening: ScreeningService;
   apiKeys: ApiKeyService;
+  audit: AuditService;
   indexes: HashIndexes;
   consent: ConsentService;
   banks: BankService;
@@ -66,6 +68,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     warmUpImageModels: () => ownAnalyser.warmUp(),
     screening,
     apiKeys: new ApiKeyService(store),
+    audit: new AuditService(store),
     indexes,
     consent: new ConsentService(store, indexes),
     banks: new BankService(store, indexes),

@@ -6,7 +6,7 @@ import { hashFiles } from './commands/hash.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
 import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
-import { serve, type ServeFlags } from './commands/serve.js';
+import { serve, type ServeFlags } from '../server.js';
 import { withContext, type StoreFlags } from './context.js';
 import { EXIT, printError } from './io.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PerisaiError } from '../domain/errors.js';
 import { hasScope, type ApiKeyService, type Scope } from '../services/api-keys.js';
-import type { ApiKeyRecord } from '../store/repositories/api-keys.js';
+import type { ApiKeyRecord } from '../services/api-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

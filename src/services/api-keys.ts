@@ -92,3 +92,5 @@ export function hasScope(key: ApiKeyRecord, scope: Scope): boolean {
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
+
+export type { ApiKeyRecord };

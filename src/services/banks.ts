@@ -183,3 +183,5 @@ export class BankMatcher implements Matcher {
     return { bankMatches: matches };
   }
 }
+
+export type { BankRow };

@@ -30,6 +30,11 @@ export interface ScreeningDeps {
 export class ScreeningService {
   constructor(private readonly deps: ScreeningDeps) {}
 
+  /** A recorded decision by its id, or undefined. */
+  decision(id: string): Promise<DecisionRecord | undefined> {
+    return findDecision(this.deps.db, id);
+  }
+
   async screenRequest(request: ScreenRequest, actor: string): Promise<DecisionRecord> {
     const started = performance.now();
     const failures: DetectorFailure[] = [];

@@ -5,7 +5,7 @@ import { PerisaiError } from '../../domain/errors.js';
 import { BANK_PURPOSES, createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
 import { exportLines, parseHashListOrThrow, type HashListFormat } from '../../services/hash-import.js';
-import { parseInput } from '../../http/validation.js';
+import { parseInput } from '../../services/parse-input.js';
 import { EXIT, writeLine } from '../io.js';
 
 export async function bankCreate(ctx: AppContext, name: string, flags: { purpose: string; description?: string; minQuality?: string; maxDistance?: string }): Promise<number> {

@@ -6,7 +6,7 @@ import type { DecisionRecord } from '../../domain/decision-record.js';
 import { PerisaiError, isPerisaiError } from '../../domain/errors.js';
 import { decisionView } from '../../services/decision-view.js';
 import { screenRequestSchema, type ScreenRequest } from '../../services/screen-request.js';
-import { parseInput } from '../../http/validation.js';
+import { parseInput } from '../../services/parse-input.js';
 import { EXIT, writeLine } from '../io.js';
 
 export interface ScreenFlags {

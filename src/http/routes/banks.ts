@@ -5,9 +5,9 @@ import type { AppContext } from '../../app-context.js';
 import { bankNameSchema, createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
 import { exportLines, parseHashListOrThrow } from '../../services/hash-import.js';
-import type { BankRow } from '../../store/repositories/banks.js';
+import type { BankRow } from '../../services/banks.js';
 import { requireScope } from '../auth.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../services/parse-input.js';
 
 const nameParams = z.object({ name: bankNameSchema });
 const hashParams = z.object({ name: bankNameSchema, pdq: pdqHex });

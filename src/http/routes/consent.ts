@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { accountParam, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../../services/consent.js';
 import { requireScope } from '../auth.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../services/parse-input.js';
 
 const accountParams = z.object({ account: accountParam });
 const hashParams = z.object({ account: accountParam, pdq: pdqHex });

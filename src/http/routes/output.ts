@@ -5,7 +5,7 @@ import { ledgerLookupSchema, lookupLedger } from '../../services/ledger.js';
 import { screenOutputSchema } from '../../services/screen-request.js';
 import { requireScope } from '../auth.js';
 import type { ScreeningMetrics } from '../metrics.js';
-import { parseInput } from '../validation.js';
+import { parseInput } from '../../services/parse-input.js';
 
 export function outputRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
   app.post('/v1/screen/output', { preHandler: requireScope(ctx.apiKeys, 'screen') }, async (request) => {

@@ -1,7 +1,8 @@
+/** The deployable: one process serving the HTTP API over a store (`perisai serve`, `npm start`). */
 import pino from 'pino';
-import { createAppContext } from '../../app-context.js';
-import { readConfig } from '../../config.js';
-import { buildServer } from '../../http/server.js';
+import { createAppContext } from './app-context.js';
+import { readConfig } from './config.js';
+import { buildServer } from './http/server.js';
 
 export interface ServeFlags {
   port?: string;
