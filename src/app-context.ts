@@ -1,24 +1,34 @@
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
+import { createImageAnalyser } from './image/image-analyser.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
-import { HashIndexes } from './services/hash-indexes.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
+import { HashIndexes } from './services/hash-indexes.js';
+import { HealthService } from './services/health.js';
+import { JobsService, type JobsOptions } from './services/jobs.js';
+import { LedgerService } from './services/ledger.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
+import { UnitOfWork } from './services/unit-of-work.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
-import { createImageAnalyser } from './image/image-analyser.js';
-import type { Config } from './config.js';
 
-/** Everything a process needs, wired in one place. The server, the CLI and the tests build it here. */
+/**
+ * Everything a process needs, wired in one place. The server, the CLI and the tests build it
+ * here. It holds services, never the store: `http/` and `cli/` reach data only through them.
+ */
 export interface AppContext {
   config: Config;
-  store: Store;
+  clock: Clock;
   policy: Policy;
+  /** Where the data lives, safe to print. */
+  storeInfo: { dialect: Store['dialect']; location: string };
   textDetector: TextDetector;
   imageAnalyser: ImageAnalyser;
   /** Starts the image model workers ahead of the first image. */
@@ -29,51 +39,71 @@ export interface AppContext {
   indexes: HashIndexes;
   consent: ConsentService;
   banks: BankService;
+  ledger: LedgerService;
+  health: HealthService;
+  jobs: JobsService;
   close(): Promise<void>;
 }
 
 export interface ContextOverrides {
   store?: Store;
+  clock?: Clock;
   policy?: Policy;
   textDetector?: TextDetector;
   imageAnalyser?: ImageAnalyser;
   matchers?: Matcher[];
+  jobs?: JobsOptions;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const clock = overrides.clock ?? systemClock;
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
-  const store = overrides.store ?? (await openStore(config.db));
+  const store = overrides.store ?? (await openStore(config.db, { clock }));
   // The detector explains each model head from the score at which this policy uses it.
   const textDetector = overrides.textDetector ?? createTextDetector({ evidenceThresholds: policy.text_model.thresholds });
   // Cheap to create: the model workers start on the first image.
   const ownAnalyser = createImageAnalyser({ models: config.imageDetectors });
   const imageAnalyser = overrides.imageAnalyser ?? ownAnalyser;
-  const recorder = new DecisionRecorder(store);
-  const indexes = new HashIndexes(store);
+
+  const uow = new UnitOfWork(store, clock);
+  const indexes = new HashIndexes(store.db);
   await indexes.load();
+  const jobs = new JobsService(store, clock, overrides.jobs);
+  // A write answers only once this process's indexes show it; enqueued jobs start at once.
+  uow.onCommit(async (effects) => {
+    if (effects.indexChanged) await indexes.refresh();
+    if (effects.jobsEnqueued > 0) jobs.wake();
+  });
+
   const screening = new ScreeningService({
     policy: () => policy,
     db: store.db,
     textDetector,
     imageAnalyser,
-    matchers: overrides.matchers ?? [new ConsentMatcher(store, indexes), new BankMatcher(store, indexes)],
-    recorder,
+    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes)],
+    recorder: new DecisionRecorder(uow),
+    clock,
   });
   return {
     config,
-    store,
+    clock,
     policy,
+    storeInfo: { dialect: store.dialect, location: store.location },
     textDetector,
     imageAnalyser,
     warmUpImageModels: () => ownAnalyser.warmUp(),
     screening,
-    apiKeys: new ApiKeyService(store),
-    audit: new AuditService(store),
+    apiKeys: new ApiKeyService(uow),
+    audit: new AuditService(store.db),
     indexes,
-    consent: new ConsentService(store, indexes),
-    banks: new BankService(store, indexes),
+    consent: new ConsentService(uow),
+    banks: new BankService(uow),
+    ledger: new LedgerService(store.db, indexes),
+    health: new HealthService(store.db, store.dialect, () => policy.version),
+    jobs,
     close: async () => {
       indexes.stopPolling();
+      await jobs.stop();
       await ownAnalyser.close();
       if (!overrides.store) await store.close();
     },

@@ -25,7 +25,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const base = address.replace('://[::1]', '://localhost');
   const lines = [
     `Perisai is running on ${base}`,
-    `  store:   ${ctx.store.dialect} ${ctx.store.location}`,
+    `  store:   ${ctx.storeInfo.dialect} ${ctx.storeInfo.location}`,
     `  policy:  ${ctx.policy.version} (${config.policyPath})`,
     `  images:  ${config.imageDetectors ? 'decode + PDQ + nudity and face/age models (loading in the background)' : 'decode + PDQ only; models off (PERISAI_IMAGE_DETECTORS=0), images are held for review'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,

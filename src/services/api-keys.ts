@@ -2,8 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { PerisaiError } from '../domain/errors.js';
 import { countActiveApiKeys, findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../store/repositories/api-keys.js';
-import { appendAudit } from '../store/repositories/audit-log.js';
-import type { Db, Store } from '../store/store.js';
+import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /** What a key may do. `admin` implies every other scope. */
 export const SCOPES = ['screen', 'decisions:read', 'consent', 'banks', 'audit', 'admin'] as const;
@@ -22,22 +21,22 @@ export class ApiKeyService {
   // cache keeps throughput while a revocation still takes effect within seconds.
   private readonly cache = new Map<string, { key: ApiKeyRecord | undefined; until: number }>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  async create(name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
-    return this.store.transaction((trx) => this.insert(trx, name, scopes, actor, secret));
+  async create(name: string, scopes: Scope[], actor: string, secret?: string, outer?: Tx): Promise<CreatedKey> {
+    return this.uow.run((tx) => this.insert(tx, name, scopes, actor, secret), outer);
   }
 
-  private async insert(trx: Db, name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
+  private async insert(tx: Tx, name: string, scopes: Scope[], actor: string, secret?: string): Promise<CreatedKey> {
     const invalid = scopes.filter((scope) => !SCOPES.includes(scope));
     if (invalid.length > 0 || scopes.length === 0) {
       throw new PerisaiError('invalid_scopes', `Unknown or missing scopes ${invalid.join(', ')}: choose from ${SCOPES.join(', ')}.`);
     }
     const value = secret ?? `psk_${randomBytes(24).toString('base64url')}`;
     if (value.length < 16) throw new PerisaiError('weak_key', 'An API key must be at least 16 characters long.');
-    const record: ApiKeyRecord = { id: `key_${randomUUID().slice(0, 8)}`, name, scopes, createdAt: new Date().toISOString(), revokedAt: null };
-    await insertApiKey(trx, { ...record, keyHash: hashSecret(value) });
-    await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_created', subject: record.id, actor, payload: { name, scopes } }]);
+    const record: ApiKeyRecord = { id: `key_${randomUUID().slice(0, 8)}`, name, scopes, createdAt: tx.at, revokedAt: null };
+    await insertApiKey(tx.db, { ...record, keyHash: hashSecret(value) });
+    await tx.audit([{ kind: 'api_key_created', subject: record.id, actor, payload: { name, scopes } }]);
     return { record, secret: value };
   }
 
@@ -47,23 +46,23 @@ export class ApiKeyService {
    */
   async ensureAdminKey(secret: string | undefined): Promise<CreatedKey | undefined> {
     // Several instances may start at once on one database: decide and insert under one lock.
-    return this.store.transaction(async (trx) => {
-      if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7357003)`.execute(trx);
+    return this.uow.run(async (tx) => {
+      if (tx.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7357003)`.execute(tx.db);
       if (secret !== undefined) {
-        if (await findApiKeyByHash(trx, hashSecret(secret))) return undefined;
-        return this.insert(trx, 'admin (PERISAI_ADMIN_KEY)', ['admin'], 'system', secret);
+        if (await findApiKeyByHash(tx.db, hashSecret(secret))) return undefined;
+        return this.insert(tx, 'admin (PERISAI_ADMIN_KEY)', ['admin'], 'system', secret);
       }
-      if ((await countActiveApiKeys(trx)) > 0) return undefined;
-      return this.insert(trx, 'admin (created on first start)', ['admin'], 'system');
+      if ((await countActiveApiKeys(tx.db)) > 0) return undefined;
+      return this.insert(tx, 'admin (created on first start)', ['admin'], 'system');
     });
   }
 
   async authenticate(secret: string): Promise<ApiKeyRecord | undefined> {
     const hash = hashSecret(secret);
     const cached = this.cache.get(hash);
-    const now = Date.now();
+    const now = this.uow.clock.now().getTime();
     if (cached && cached.until > now) return cached.key;
-    const found = await findApiKeyByHash(this.store.db, hash);
+    const found = await findApiKeyByHash(this.uow.db, hash);
     const key = found && found.revokedAt === null ? found : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { key, until: now + CACHE_TTL_MS });
@@ -71,15 +70,15 @@ export class ApiKeyService {
   }
 
   list(): Promise<ApiKeyRecord[]> {
-    return listApiKeys(this.store.db);
+    return listApiKeys(this.uow.db);
   }
 
-  async revoke(id: string, actor: string): Promise<void> {
-    const revoked = await this.store.transaction(async (trx) => {
-      const done = await revokeApiKey(trx, id, new Date().toISOString());
-      if (done) await appendAudit(trx, this.store.dialect, [{ kind: 'api_key_revoked', subject: id, actor, payload: {} }]);
+  async revoke(id: string, actor: string, outer?: Tx): Promise<void> {
+    const revoked = await this.uow.run(async (tx) => {
+      const done = await revokeApiKey(tx.db, id, tx.at);
+      if (done) await tx.audit([{ kind: 'api_key_revoked', subject: id, actor, payload: {} }]);
       return done;
-    });
+    }, outer);
     if (!revoked) throw new PerisaiError('not_found', `No active API key has the id ${id}: list keys with \`perisai keys list\`.`);
     this.cache.clear();
   }

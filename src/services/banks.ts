@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { BankMatchObservation } from '../domain/policy/derive-facts.js';
 import { PerisaiError } from '../domain/errors.js';
-import { appendAudit } from '../store/repositories/audit-log.js';
 import {
   deleteBank,
   deleteBankHash,
@@ -17,11 +16,11 @@ import {
   type BankHashRow,
   type BankRow,
 } from '../store/repositories/banks.js';
-import { lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
-import type { Store } from '../store/store.js';
+import type { Db } from '../store/store.js';
 import { MIN_MATCH_QUALITY } from './consent.js';
 import type { HashIndexes } from './hash-indexes.js';
 import type { MatchContext, Matcher, MatchResult } from './ports.js';
+import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /**
  * What a bank is for; the policy decides per purpose (block and escalate known abuse, block
@@ -50,37 +49,34 @@ export interface ImportResult {
 }
 
 export class BankService {
-  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  async create(input: CreateBank, actor: string): Promise<BankRow> {
-    if (await findBankByName(this.store.db, input.name)) throw new PerisaiError('conflict', `A bank named "${input.name}" already exists: choose another name or import into it.`);
-    const row: Omit<BankRow, 'id'> = {
-      name: input.name,
-      purpose: input.purpose,
-      description: input.description ?? null,
-      active: input.active,
-      minQuality: input.min_quality,
-      maxDistance: input.max_distance,
-      createdAt: new Date().toISOString(),
-      createdBy: actor,
-    };
-    const id = await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      const bankId = await insertBank(trx, row);
-      await recordIndexChanges(trx, [{ indexName: 'bank', op: 'reload', rowId: bankId }], row.createdAt);
-      await appendAudit(trx, this.store.dialect, [{ kind: 'bank_created', subject: `bank:${input.name}`, actor, payload: { purpose: input.purpose, min_quality: input.min_quality, max_distance: input.max_distance } }]);
-      return bankId;
-    });
-    await this.indexes.refresh();
-    return { id, ...row };
+  async create(input: CreateBank, actor: string, outer?: Tx): Promise<BankRow> {
+    return this.uow.run(async (tx) => {
+      if (await findBankByName(tx.db, input.name)) throw new PerisaiError('conflict', `A bank named "${input.name}" already exists: choose another name or import into it.`);
+      const row: Omit<BankRow, 'id'> = {
+        name: input.name,
+        purpose: input.purpose,
+        description: input.description ?? null,
+        active: input.active,
+        minQuality: input.min_quality,
+        maxDistance: input.max_distance,
+        createdAt: tx.at,
+        createdBy: actor,
+      };
+      const id = await insertBank(tx.db, row);
+      tx.indexChanged([{ indexName: 'bank', op: 'reload', rowId: id }]);
+      await tx.audit([{ kind: 'bank_created', subject: `bank:${input.name}`, actor, payload: { purpose: input.purpose, min_quality: input.min_quality, max_distance: input.max_distance } }]);
+      return { id, ...row };
+    }, outer);
   }
 
   list(): Promise<Array<BankRow & { hashes: number }>> {
-    return listBanks(this.store.db);
+    return listBanks(this.uow.db);
   }
 
-  async get(name: string): Promise<BankRow> {
-    const bank = await findBankByName(this.store.db, name);
+  async get(name: string, db: Db = this.uow.db): Promise<BankRow> {
+    const bank = await findBankByName(db, name);
     if (!bank) throw new PerisaiError('not_found', `There is no bank named "${name}": list banks with \`perisai bank list\` or GET /v1/banks.`);
     return bank;
   }
@@ -89,67 +85,53 @@ export class BankService {
    * Adds hashes in one transaction: either all valid entries land or none do. Entries the bank
    * already holds are skipped, so re-importing the same file changes nothing.
    */
-  async import(name: string, entries: BankHashInput[], actor: string): Promise<ImportResult> {
-    const bank = await this.get(name);
-    const low = entries.findIndex((entry) => entry.quality < bank.minQuality);
-    if (low >= 0) {
-      throw new PerisaiError('invalid_hashes', `Entry ${low + 1} has quality ${entries[low]!.quality}, below the bank's minimum of ${bank.minQuality}: drop it or lower the bank's min_quality.`);
-    }
-    const at = new Date().toISOString();
-    const added = await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      const ids = await insertBankHashes(trx, bank.id, entries, at, actor);
+  async import(name: string, entries: BankHashInput[], actor: string, outer?: Tx): Promise<ImportResult> {
+    return this.uow.run(async (tx) => {
+      const bank = await this.get(name, tx.db);
+      const low = entries.findIndex((entry) => entry.quality < bank.minQuality);
+      if (low >= 0) {
+        throw new PerisaiError('invalid_hashes', `Entry ${low + 1} has quality ${entries[low]!.quality}, below the bank's minimum of ${bank.minQuality}: drop it or lower the bank's min_quality.`);
+      }
+      const ids = await insertBankHashes(tx.db, bank.id, entries, tx.at, actor);
       // A bulk import is replayed as one bank reload rather than a change row per hash.
-      const changes = ids.length > 1000 ? [{ indexName: 'bank' as const, op: 'reload' as const, rowId: bank.id }] : ids.map((rowId) => ({ indexName: 'bank' as const, op: 'upsert' as const, rowId }));
-      await recordIndexChanges(trx, changes, at);
-      await appendAudit(trx, this.store.dialect, [{ kind: 'bank_hashes_added', subject: `bank:${name}`, actor, payload: { submitted: entries.length, added: ids.length } }]);
-      return ids.length;
-    });
-    await this.indexes.refresh();
-    return { bank: name, submitted: entries.length, added, already_present: entries.length - added };
+      tx.indexChanged(ids.length > 1000 ? [{ indexName: 'bank', op: 'reload', rowId: bank.id }] : ids.map((rowId) => ({ indexName: 'bank' as const, op: 'upsert' as const, rowId })));
+      await tx.audit([{ kind: 'bank_hashes_added', subject: `bank:${name}`, actor, payload: { submitted: entries.length, added: ids.length } }]);
+      return { bank: name, submitted: entries.length, added: ids.length, already_present: entries.length - ids.length };
+    }, outer);
   }
 
-  async remove(name: string, pdq: string, actor: string): Promise<void> {
-    const bank = await this.get(name);
-    const at = new Date().toISOString();
-    const removed = await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      const id = await deleteBankHash(trx, bank.id, pdq);
-      if (id === undefined) return false;
-      await recordIndexChanges(trx, [{ indexName: 'bank', op: 'delete', rowId: id }], at);
-      await appendAudit(trx, this.store.dialect, [{ kind: 'bank_hash_removed', subject: `bank:${name}`, actor, payload: { pdq } }]);
-      return true;
-    });
-    if (!removed) throw new PerisaiError('not_found', `Bank "${name}" holds no hash ${pdq}.`);
-    await this.indexes.refresh();
+  async remove(name: string, pdq: string, actor: string, outer?: Tx): Promise<void> {
+    await this.uow.run(async (tx) => {
+      const bank = await this.get(name, tx.db);
+      const id = await deleteBankHash(tx.db, bank.id, pdq);
+      if (id === undefined) throw new PerisaiError('not_found', `Bank "${name}" holds no hash ${pdq}.`);
+      tx.indexChanged([{ indexName: 'bank', op: 'delete', rowId: id }]);
+      await tx.audit([{ kind: 'bank_hash_removed', subject: `bank:${name}`, actor, payload: { pdq } }]);
+    }, outer);
   }
 
-  async setActive(name: string, active: boolean, actor: string): Promise<BankRow> {
-    const bank = await this.get(name);
-    await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      await setBankActive(trx, bank.id, active);
-      await recordIndexChanges(trx, [{ indexName: 'bank', op: 'reload', rowId: bank.id }], new Date().toISOString());
-      await appendAudit(trx, this.store.dialect, [{ kind: active ? 'bank_activated' : 'bank_deactivated', subject: `bank:${name}`, actor, payload: {} }]);
-    });
-    await this.indexes.refresh();
-    return { ...bank, active };
+  async setActive(name: string, active: boolean, actor: string, outer?: Tx): Promise<BankRow> {
+    return this.uow.run(async (tx) => {
+      const bank = await this.get(name, tx.db);
+      await setBankActive(tx.db, bank.id, active);
+      tx.indexChanged([{ indexName: 'bank', op: 'reload', rowId: bank.id }]);
+      await tx.audit([{ kind: active ? 'bank_activated' : 'bank_deactivated', subject: `bank:${name}`, actor, payload: {} }]);
+      return { ...bank, active };
+    }, outer);
   }
 
-  async delete(name: string, actor: string): Promise<void> {
-    const bank = await this.get(name);
-    await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      await deleteBank(trx, bank.id);
-      await recordIndexChanges(trx, [{ indexName: 'bank', op: 'reload', rowId: bank.id }], new Date().toISOString());
-      await appendAudit(trx, this.store.dialect, [{ kind: 'bank_deleted', subject: `bank:${name}`, actor, payload: {} }]);
-    });
-    await this.indexes.refresh();
+  async delete(name: string, actor: string, outer?: Tx): Promise<void> {
+    await this.uow.run(async (tx) => {
+      const bank = await this.get(name, tx.db);
+      await deleteBank(tx.db, bank.id);
+      tx.indexChanged([{ indexName: 'bank', op: 'reload', rowId: bank.id }]);
+      await tx.audit([{ kind: 'bank_deleted', subject: `bank:${name}`, actor, payload: {} }]);
+    }, outer);
   }
 
   async *export(name: string): AsyncGenerator<BankHashRow> {
     const bank = await this.get(name);
-    yield* iterateBankHashes(this.store.db, bank.id);
+    yield* iterateBankHashes(this.uow.db, bank.id);
   }
 }
 
@@ -157,7 +139,10 @@ export class BankService {
 export class BankMatcher implements Matcher {
   readonly name = 'banks';
 
-  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+  constructor(
+    private readonly db: Db,
+    private readonly indexes: HashIndexes,
+  ) {}
 
   async match(context: MatchContext): Promise<Partial<MatchResult>> {
     const matches: BankMatchObservation[] = [];
@@ -172,9 +157,9 @@ export class BankMatcher implements Matcher {
       if (!image.pdq || image.pdq.quality < MIN_MATCH_QUALITY) continue;
       for (const hit of this.indexes.searchBanks(image.pdq.hash)) add(hit.bank, hit.distance, image.pdq.hash);
     }
-    const exact = await findBankHashesBySha256(this.store.db, context.images.map((image) => image.sha256));
+    const exact = await findBankHashesBySha256(this.db, context.images.map((image) => image.sha256));
     if (exact.length > 0) {
-      const banks = new Map((await findBanksByIds(this.store.db, [...new Set(exact.map((row) => row.bankId))])).map((bank) => [bank.id, bank]));
+      const banks = new Map((await findBanksByIds(this.db, [...new Set(exact.map((row) => row.bankId))])).map((bank) => [bank.id, bank]));
       for (const row of exact) {
         const bank = banks.get(row.bankId);
         if (bank?.active) add(bank, 0, row.pdq);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FactEvidence } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
-import { appendAudit } from '../store/repositories/audit-log.js';
 import {
   DEFAULT_CONSENT,
   deleteConsent,
@@ -16,10 +15,10 @@ import {
   type ConsentSettings,
   type ProtectedHashRow,
 } from '../store/repositories/consent.js';
-import { lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
-import type { Store } from '../store/store.js';
+import type { Db } from '../store/store.js';
 import type { HashIndexes } from './hash-indexes.js';
 import type { MatchContext, Matcher, MatchResult } from './ports.js';
+import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /** PDQ hashes below this quality describe near-featureless images and match far too much. */
 export const MIN_MATCH_QUALITY = 50;
@@ -61,10 +60,10 @@ export interface ConsentView {
 
 /** Each person's consent to AI edits and their protected photos, hashes only. */
 export class ConsentService {
-  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+  constructor(private readonly uow: UnitOfWork) {}
 
-  async get(account: string): Promise<ConsentView> {
-    const stored = await findConsent(this.store.db, account);
+  async get(account: string, db: Db = this.uow.db): Promise<ConsentView> {
+    const stored = await findConsent(db, account);
     const settings = stored ?? DEFAULT_CONSENT;
     return {
       account,
@@ -75,58 +74,54 @@ export class ConsentService {
     };
   }
 
-  async put(account: string, settings: ConsentSettings, actor: string): Promise<ConsentView> {
-    const at = new Date().toISOString();
-    await this.store.transaction(async (trx) => {
-      await upsertConsent(trx, account, settings, at);
-      await appendAudit(trx, this.store.dialect, [
+  async put(account: string, settings: ConsentSettings, actor: string, outer?: Tx): Promise<ConsentView> {
+    return this.uow.run(async (tx) => {
+      await upsertConsent(tx.db, account, settings, tx.at);
+      await tx.audit([
         { kind: 'consent_changed', subject: account, actor, payload: { allow_ai_edits_by_others: settings.allowAiEditsByOthers, allow_ai_edits_by_self: settings.allowAiEditsBySelf } },
       ]);
-    });
-    return this.get(account);
+      return this.get(account, tx.db);
+    }, outer);
   }
 
   /** Erases the account's settings; the defaults (no edits by others) apply again. */
-  async erase(account: string, actor: string): Promise<boolean> {
-    return this.store.transaction(async (trx) => {
-      const deleted = await deleteConsent(trx, account);
-      if (deleted) await appendAudit(trx, this.store.dialect, [{ kind: 'consent_erased', subject: account, actor, payload: {} }]);
+  async erase(account: string, actor: string, outer?: Tx): Promise<boolean> {
+    return this.uow.run(async (tx) => {
+      const deleted = await deleteConsent(tx.db, account);
+      if (deleted) await tx.audit([{ kind: 'consent_erased', subject: account, actor, payload: {} }]);
       return deleted;
-    });
+    }, outer);
   }
 
-  async addProtectedHashes(account: string, hashes: Array<{ pdq: string; quality: number; sha256?: string | undefined }>, actor: string): Promise<{ added: number; already_present: number }> {
-    const at = new Date().toISOString();
-    const ids = await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      const inserted = await insertProtectedHashes(trx, account, hashes.map((h) => ({ pdq: h.pdq, quality: h.quality, sha256: h.sha256 ?? null })), at);
-      await recordIndexChanges(trx, inserted.map((rowId) => ({ indexName: 'protected', op: 'upsert', rowId })), at);
-      await appendAudit(trx, this.store.dialect, [{ kind: 'protected_hashes_added', subject: account, actor, payload: { added: inserted.length, submitted: hashes.length } }]);
-      return inserted;
-    });
-    await this.indexes.refresh();
-    return { added: ids.length, already_present: hashes.length - ids.length };
+  async addProtectedHashes(
+    account: string,
+    hashes: Array<{ pdq: string; quality: number; sha256?: string | undefined }>,
+    actor: string,
+    outer?: Tx,
+  ): Promise<{ added: number; already_present: number }> {
+    return this.uow.run(async (tx) => {
+      const inserted = await insertProtectedHashes(tx.db, account, hashes.map((h) => ({ pdq: h.pdq, quality: h.quality, sha256: h.sha256 ?? null })), tx.at);
+      tx.indexChanged(inserted.map((rowId) => ({ indexName: 'protected', op: 'upsert', rowId })));
+      await tx.audit([{ kind: 'protected_hashes_added', subject: account, actor, payload: { added: inserted.length, submitted: hashes.length } }]);
+      return { added: inserted.length, already_present: hashes.length - inserted.length };
+    }, outer);
   }
 
   listProtectedHashes(account: string): Promise<ProtectedHashRow[]> {
-    return listProtectedHashes(this.store.db, account);
+    return listProtectedHashes(this.uow.db, account);
   }
 
   /** Deletes all of an account's protected hashes, or one; effective in this process's index before returning. */
-  async deleteProtectedHashes(account: string, actor: string, pdq?: string): Promise<number> {
-    const at = new Date().toISOString();
-    const ids = await this.store.transaction(async (trx) => {
-      await lockIndexChanges(trx, this.store.dialect);
-      const deleted = await deleteProtectedHashes(trx, account, pdq);
-      await recordIndexChanges(trx, deleted.map((rowId) => ({ indexName: 'protected', op: 'delete', rowId })), at);
+  async deleteProtectedHashes(account: string, actor: string, pdq?: string, outer?: Tx): Promise<number> {
+    return this.uow.run(async (tx) => {
+      const deleted = await deleteProtectedHashes(tx.db, account, pdq);
+      if (pdq !== undefined && deleted.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list them with GET /v1/consent/${account}/protected-hashes.`);
+      tx.indexChanged(deleted.map((rowId) => ({ indexName: 'protected', op: 'delete', rowId })));
       if (deleted.length > 0) {
-        await appendAudit(trx, this.store.dialect, [{ kind: 'protected_hashes_deleted', subject: account, actor, payload: { deleted: deleted.length, ...(pdq ? { pdq } : {}) } }]);
+        await tx.audit([{ kind: 'protected_hashes_deleted', subject: account, actor, payload: { deleted: deleted.length, ...(pdq ? { pdq } : {}) } }]);
       }
-      return deleted;
-    });
-    await this.indexes.refresh();
-    if (pdq !== undefined && ids.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list them with GET /v1/consent/${account}/protected-hashes.`);
-    return ids.length;
+      return deleted.length;
+    }, outer);
   }
 }
 
@@ -138,7 +133,10 @@ export class ConsentService {
 export class ConsentMatcher implements Matcher {
   readonly name = 'consent';
 
-  constructor(private readonly store: Store, private readonly indexes: HashIndexes) {}
+  constructor(
+    private readonly db: Db,
+    private readonly indexes: HashIndexes,
+  ) {}
 
   async match(context: MatchContext): Promise<Partial<MatchResult>> {
     if (context.stage !== 'request' || context.images.length === 0) return {};
@@ -155,19 +153,19 @@ export class ConsentMatcher implements Matcher {
       if (!image.pdq || image.pdq.quality < MIN_MATCH_QUALITY) continue;
       for (const hit of this.indexes.searchProtected(image.pdq.hash)) hits.set(hit.id, { index: image.index, distance: hit.distance });
     }
-    for (const row of await findProtectedHashesByIds(this.store.db, [...hits.keys()])) {
+    for (const row of await findProtectedHashesByIds(this.db, [...hits.keys()])) {
       const hit = hits.get(row.id)!;
       addProtector(hit.index, row, hit.distance);
     }
     // The exact bytes of a protected photo match even when its PDQ quality is too low to compare.
-    for (const row of await findProtectedHashesBySha256(this.store.db, context.images.map((image) => image.sha256))) {
+    for (const row of await findProtectedHashesBySha256(this.db, context.images.map((image) => image.sha256))) {
       for (const image of context.images) if (image.sha256 === row.sha256) addProtector(image.index, row, 0);
     }
 
     const accounts = new Set<string>();
     for (const image of context.images) if (image.owner) accounts.add(image.owner);
     for (const hits of protectors.values()) for (const hit of hits) accounts.add(hit.row.account);
-    const consents = await findConsents(this.store.db, [...accounts]);
+    const consents = await findConsents(this.db, [...accounts]);
     const allows = (account: string): boolean => {
       const settings = consents.get(account) ?? DEFAULT_CONSENT;
       return account === context.requesterId ? settings.allowAiEditsBySelf : settings.allowAiEditsByOthers;

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json.js';
 import type { DecisionRecord } from '../domain/decision-record.js';
-import { appendAudit } from '../store/repositories/audit-log.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
-import type { Store } from '../store/store.js';
+import type { NewJob } from '../store/repositories/outbox.js';
+import type { UnitOfWork } from './unit-of-work.js';
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'id'>;
 
@@ -17,15 +17,19 @@ interface Pending {
 }
 
 /**
- * Writes decisions and their audit entries with group commit: everything recorded while a
- * transaction is in flight goes into the next one. A caller's promise resolves only after its
- * decision is committed, so no answer is ever given for a decision that was not recorded.
+ * Writes decisions, their audit entries and the actions they trigger (outbox jobs) with group
+ * commit: everything recorded while a transaction is in flight goes into the next one. A
+ * caller's promise resolves only after its decision is committed, so no answer is ever given
+ * for a decision that was not recorded, and no decision is recorded without its actions.
  */
 export class DecisionRecorder {
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(private readonly store: Store, private readonly maxBatch = 256) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly maxBatch = 256,
+  ) {}
 
   /** Records a decision, and for a screened output its generation-ledger entries, in the same transaction. */
   record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = []): Promise<void> {
@@ -42,10 +46,8 @@ export class DecisionRecorder {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.store.transaction(async (trx) => {
-          await appendAudit(
-            trx,
-            this.store.dialect,
+        await this.uow.run(async (tx) => {
+          await tx.audit(
             batch.map((item) => ({
               kind: 'decision',
               subject: item.record.id,
@@ -64,8 +66,9 @@ export class DecisionRecorder {
             })),
           );
           // After the audit append, which holds the chain's lock: ledger ids then commit in order (see iterateLedgerHashes).
-          await insertDecisions(trx, batch.map((item) => item.record));
-          await insertLedgerEntries(trx, batch.flatMap((item) => item.ledger));
+          await insertDecisions(tx.db, batch.map((item) => item.record));
+          await insertLedgerEntries(tx.db, batch.flatMap((item) => item.ledger));
+          tx.enqueue(batch.flatMap((item) => actionJobs(item.record)));
         });
         for (const item of batch) item.resolve();
       } catch (error) {
@@ -78,4 +81,24 @@ export class DecisionRecorder {
 
 function digestDecision(record: DecisionRecord): string {
   return createHash('sha256').update(canonicalJson(record)).digest('hex');
+}
+
+/** One job per action the policy asked for, carrying what a handler needs without re-reading the decision. */
+export function actionJobs(record: DecisionRecord): NewJob[] {
+  return record.actions.map((action) => ({
+    kind: action,
+    subject: record.id,
+    payload: {
+      decision_id: record.id,
+      stage: record.stage,
+      decision: record.decision,
+      categories: record.categories,
+      rules: record.reasons.map((reason) => reason.rule),
+      requester: record.requester?.id ?? null,
+      jurisdiction: record.jurisdiction,
+      request_id: record.requestId,
+      policy_version: record.policyVersion,
+      decided_at: record.createdAt,
+    },
+  }));
 }

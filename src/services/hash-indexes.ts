@@ -5,7 +5,7 @@ import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
 import { lastIndexChange, listIndexChanges, type IndexChange } from '../store/repositories/index-changes.js';
-import type { Store } from '../store/store.js';
+import type { Db } from '../store/store.js';
 
 export interface IndexHit {
   id: number;
@@ -34,19 +34,19 @@ export class HashIndexes {
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly db: Db) {}
 
   /** Loads everything; call once before serving. */
   async load(): Promise<void> {
-    const seq = await lastIndexChange(this.store.db);
+    const seq = await lastIndexChange(this.db);
     const protectedEntries: Array<[number, Uint8Array]> = [];
-    const rows = await this.store.db.selectFrom('protected_hashes').select(['id', 'pdq']).execute();
+    const rows = await this.db.selectFrom('protected_hashes').select(['id', 'pdq']).execute();
     for (const row of rows) protectedEntries.push([Number(row.id), pdqHexToBytes(row.pdq)]);
     this.protectedIndex = PdqIndex.build(protectedEntries);
 
     const bankEntries: Array<[number, Uint8Array]> = [];
     this.bankOf = new Map();
-    for await (const row of iterateActiveBankHashes(this.store.db)) {
+    for await (const row of iterateActiveBankHashes(this.db)) {
       bankEntries.push([row.id, pdqHexToBytes(row.pdq)]);
       this.bankOf.set(row.id, row.bankId);
     }
@@ -54,7 +54,7 @@ export class HashIndexes {
     await this.reloadBankMetadata();
 
     const ledgerEntries: Array<[number, Uint8Array]> = [];
-    for await (const row of iterateLedgerHashes(this.store.db)) ledgerEntries.push([row.id, pdqHexToBytes(row.pdq)]);
+    for await (const row of iterateLedgerHashes(this.db)) ledgerEntries.push([row.id, pdqHexToBytes(row.pdq)]);
     this.ledgerIndex = PdqIndex.build(ledgerEntries);
     this.ledgerLastId = ledgerEntries.reduce((max, [id]) => Math.max(max, id), 0);
     this.lastSeq = seq;
@@ -106,12 +106,12 @@ export class HashIndexes {
   }
 
   private async applyChanges(): Promise<void> {
-    for await (const row of iterateLedgerHashes(this.store.db, this.ledgerLastId)) {
+    for await (const row of iterateLedgerHashes(this.db, this.ledgerLastId)) {
       this.ledgerIndex.add(row.id, pdqHexToBytes(row.pdq));
       this.ledgerLastId = row.id;
     }
     for (;;) {
-      const changes = await listIndexChanges(this.store.db, this.lastSeq);
+      const changes = await listIndexChanges(this.db, this.lastSeq);
       if (changes.length === 0) return;
       const bankReloads = new Set<number>();
       for (const change of changes) {
@@ -129,7 +129,7 @@ export class HashIndexes {
     const bankIds = changes.filter((c) => c.indexName === 'bank').map((c) => c.rowId);
     // Re-read the rows rather than trusting the op: the row's current state is the truth.
     if (protectedIds.length > 0) {
-      const present = new Map((await findProtectedHashesByIds(this.store.db, protectedIds)).map((row) => [row.id, row.pdq]));
+      const present = new Map((await findProtectedHashesByIds(this.db, protectedIds)).map((row) => [row.id, row.pdq]));
       for (const id of protectedIds) {
         this.protectedIndex.remove(id);
         const pdq = present.get(id);
@@ -137,7 +137,7 @@ export class HashIndexes {
       }
     }
     if (bankIds.length > 0) {
-      const rows = await this.store.db
+      const rows = await this.db
         .selectFrom('bank_hashes')
         .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
         .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq', 'banks.active'])
@@ -164,15 +164,15 @@ export class HashIndexes {
         this.bankOf.delete(id);
       }
     }
-    for await (const row of iterateActiveBankHashes(this.store.db, 20_000, bankId)) {
+    for await (const row of iterateActiveBankHashes(this.db, 20_000, bankId)) {
       this.bankIndex.add(row.id, pdqHexToBytes(row.pdq));
       this.bankOf.set(row.id, row.bankId);
     }
   }
 
   private async reloadBankMetadata(): Promise<void> {
-    const rows = await this.store.db.selectFrom('banks').select('id').execute();
-    this.banks = new Map((await findBanksByIds(this.store.db, rows.map((row) => Number(row.id)))).map((bank) => [bank.id, bank]));
+    const rows = await this.db.selectFrom('banks').select('id').execute();
+    this.banks = new Map((await findBanksByIds(this.db, rows.map((row) => Number(row.id)))).map((bank) => [bank.id, bank]));
   }
 }
 

@@ -20,7 +20,18 @@ export interface LedgerMatch extends LedgerEntry {
 }
 
 /** Traces a circulating image back to the screened output, request and account that produced it. */
-export async function lookupLedger(db: Db, indexes: HashIndexes, query: LedgerLookup): Promise<LedgerMatch[]> {
+export class LedgerService {
+  constructor(
+    private readonly db: Db,
+    private readonly indexes: HashIndexes,
+  ) {}
+
+  lookup(query: LedgerLookup): Promise<LedgerMatch[]> {
+    return lookupLedger(this.db, this.indexes, query);
+  }
+}
+
+async function lookupLedger(db: Db, indexes: HashIndexes, query: LedgerLookup): Promise<LedgerMatch[]> {
   // Look-ups are rare and must see outputs recorded a moment ago, by this or another process.
   await indexes.refresh();
   const found = new Map<number, LedgerMatch>();

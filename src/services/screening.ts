@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { DecisionRecord, ImageSummary } from '../domain/decision-record.js';
 import { deriveFacts, type ImageObservation, type ScreeningObservations } from '../domain/policy/derive-facts.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { Clock } from '../domain/clock.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { TextDetector, TextSignals } from '../domain/signals.js';
 import type { DecisionRecorder } from './decision-recorder.js';
@@ -20,7 +21,7 @@ export interface ScreeningDeps {
   imageAnalyser: ImageAnalyser;
   matchers?: Matcher[];
   recorder: DecisionRecorder;
-  now?: () => Date;
+  clock: Clock;
 }
 
 /**
@@ -66,7 +67,7 @@ export class ScreeningService {
 
     const record: DecisionRecord = {
       id: newDecisionId(),
-      createdAt: (this.deps.now?.() ?? new Date()).toISOString(),
+      createdAt: this.deps.clock.now().toISOString(),
       stage: 'request',
       ...verdict,
       signals: { text, images: summaries, facts, detectors: this.detectorNames(), failures },
@@ -111,7 +112,7 @@ export class ScreeningService {
     const verdict = evaluatePolicy(policy, facts, evidence);
     const record: DecisionRecord = {
       id: newDecisionId(),
-      createdAt: (this.deps.now?.() ?? new Date()).toISOString(),
+      createdAt: this.deps.clock.now().toISOString(),
       stage: 'output',
       ...verdict,
       signals: { text: request.signals.text, images: [summary], facts, detectors: this.detectorNames(), failures },

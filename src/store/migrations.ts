@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { DialectName } from './store.js';
+import type { DialectName } from './db.js';
 
 /**
  * Migrations in order. Each receives the dialect so the few differences (auto-increment,
@@ -147,6 +147,26 @@ export const MIGRATIONS: Migration[] = [
         .execute();
       await db.schema.createIndex('generation_ledger_sha256').on('generation_ledger').column('sha256').execute();
       await db.schema.createIndex('generation_ledger_request').on('generation_ledger').column('request_id').execute();
+    },
+  },
+  {
+    name: '2026-12-02-004-outbox',
+    async up(db, dialect) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('run_after', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('outbox_status_run_after').on('outbox').columns(['status', 'run_after']).execute();
     },
   },
 ];

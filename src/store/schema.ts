@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2 {
+export interface Database extends DatabaseV2, DatabaseV4 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -141,4 +141,32 @@ export interface DatabaseV2 {
   banks: BankTable;
   bank_hashes: BankHashTable;
   index_changes: IndexChangeTable;
+}
+
+/**
+ * Actions a decision or a use case triggered (strike, escalate, open a case), written in the
+ * same transaction and carried out afterwards by the job runner. The row is the job's record
+ * on both databases: on PostgreSQL pg-boss runs it, and the row keeps its status for
+ * `perisai jobs list`.
+ */
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  subject: string;
+  /** JSON. */
+  payload: string;
+  created_at: string;
+  /** pending → (queued on PostgreSQL) → running → done | failed; retried ones return to pending/queued. */
+  status: string;
+  attempts: number;
+  /** Not before this time (back-off after a failure). */
+  run_after: string;
+  /** A claimed job whose lease ran out (its process died) is claimed again. */
+  locked_until: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
+export interface DatabaseV4 {
+  outbox: OutboxTable;
 }

@@ -3,14 +3,13 @@ import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import type { Db, DialectName } from './db.js';
 import type { Database } from './schema.js';
 
-export type DialectName = 'sqlite' | 'postgres';
-
-/** A handle usable inside or outside a transaction: repositories take this, never a driver. */
-export type Db = Kysely<Database>;
+export type { Db, DialectName };
 
 export interface Store {
   readonly dialect: DialectName;
@@ -22,12 +21,16 @@ export interface Store {
    * (BEGIN IMMEDIATE) so two processes on one file queue instead of failing on lock upgrade.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** PostgreSQL only: how to reach the same database (for the job engine's own pool); never print it. */
+  readonly postgres?: { url: string; schema: string | undefined };
   close(): Promise<void>;
 }
 
 export interface StoreOptions {
   /** PostgreSQL only: a schema to use instead of `public` (created if missing); lets test suites run side by side. */
   schema?: string;
+  /** Stamps applied migrations. */
+  clock?: Clock;
 }
 
 // PostgreSQL returns int8 as text to be safe with 64-bit values; our counters stay far below 2^53.
@@ -42,7 +45,7 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location);
   try {
-    await migrate(store);
+    await migrate(store, options.clock ?? systemClock);
   } catch (error) {
     await store.close();
     throw error;
@@ -89,7 +92,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     throw new PerisaiError('store_unavailable', `Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}. Check that the server runs and the URL given with --db or PERISAI_DB is right.`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return makeStore('postgres', redact(url) + (schema ? ` (schema ${schema})` : ''), db, 'begin');
+  return { ...makeStore('postgres', redact(url) + (schema ? ` (schema ${schema})` : ''), db, 'begin'), postgres: { url, schema } };
 }
 
 function makeStore(dialect: DialectName, location: string, db: Db, begin: string): Store {
@@ -124,7 +127,7 @@ function redact(url: string): string {
 }
 
 /** Applies migrations not yet recorded, all in one transaction, serialised across processes (advisory lock on PostgreSQL, the write lock on SQLite). */
-async function migrate(store: Store): Promise<string[]> {
+async function migrate(store: Store, clock: Clock): Promise<string[]> {
   const applied: string[] = [];
   await store.transaction(async (trx) => {
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(7357001)`.execute(trx);
@@ -139,7 +142,7 @@ async function migrate(store: Store): Promise<string[]> {
     for (const migration of MIGRATIONS) {
       if (names.has(migration.name)) continue;
       await migration.up(trx as Kysely<unknown>, store.dialect);
-      await sql`insert into perisai_migrations (name, applied_at) values (${migration.name}, ${new Date().toISOString()})`.execute(trx);
+      await sql`insert into perisai_migrations (name, applied_at) values (${migration.name}, ${clock.now().toISOString()})`.execute(trx);
       applied.push(migration.name);
     }
   });

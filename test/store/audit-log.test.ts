@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { appendAudit, verifyAuditLog } from '../../src/store/repositories/audit-log.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
+const AT = '2026-12-02T00:00:00.000Z';
+
 for (const factory of STORE_FACTORIES) {
   describe(`audit log on ${factory.name}`, () => {
     const store = useStore(factory);
@@ -18,7 +20,7 @@ for (const factory of STORE_FACTORIES) {
         appendAudit(
           trx,
           store().store.dialect,
-          Array.from({ length: n }, (_, i) => ({ kind: 'decision', subject: `dec_${i + 1}`, actor: 'test', payload: { decision: i % 2 ? 'block' : 'allow', n: i + 1 } })),
+          Array.from({ length: n }, (_, i) => ({ kind: 'decision', subject: `dec_${i + 1}`, actor: 'test', createdAt: AT, payload: { decision: i % 2 ? 'block' : 'allow', n: i + 1 } })),
         ),
       );
     }
@@ -37,7 +39,7 @@ for (const factory of STORE_FACTORIES) {
 
     test('appends in separate transactions keep linking', async () => {
       await fresh(2);
-      await store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: 's', actor: 'a', payload: null }]));
+      await store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: 's', actor: 'a', createdAt: AT, payload: null }]));
       const result = await verifyAuditLog(store().store.db);
       assert.equal(result.ok, true);
       assert.equal(result.entries, 3);
@@ -46,7 +48,7 @@ for (const factory of STORE_FACTORIES) {
     test('concurrent appends serialise into one chain', async () => {
       await fresh(0);
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: `s${i}`, actor: 'a', payload: { i } }]))),
+        Array.from({ length: 20 }, (_, i) => store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: `s${i}`, actor: 'a', createdAt: AT, payload: { i } }]))),
       );
       const result = await verifyAuditLog(store().store.db);
       assert.equal(result.ok, true);

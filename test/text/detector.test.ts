@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { createTextDetector } from '../../src/text/index.js';
-import { parseEditPromptsTsv } from '../../src/services/eval-prompts.js';
+import { parseEditPromptsTsv } from '../../src/eval/prompts.js';
 import { decideFromSignals } from './decide.js';
 import type { Subject } from './decide.js';
 import { PARAPHRASES } from './paraphrases.js';

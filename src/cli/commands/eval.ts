@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createAppContext, type AppContext } from '../../app-context.js';
 import { readConfig } from '../../config.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { evaluateExternalSets } from '../../services/eval-external.js';
+import { evaluateExternalSets } from '../../eval/external.js';
 import type { TextModelSettings } from '../../domain/policy/schema.js';
 import { loadPolicyFile } from '../../policy/policy-file.js';
-import { EvalFormatError, evaluateEditPrompts, formatComparison, formatEvalReport, parseEditPromptsTsv, type DecideFn, type EditPromptsReport } from '../../services/eval-prompts.js';
+import { EvalFormatError, evaluateEditPrompts, formatComparison, formatEvalReport, parseEditPromptsTsv, type DecideFn, type EditPromptsReport } from '../../eval/prompts.js';
 import { EXIT, writeLine } from '../io.js';
 
 /**

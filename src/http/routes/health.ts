@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { AppContext } from '../../app-context.js';
 import type { ScreeningMetrics } from '../metrics.js';
 
@@ -8,12 +7,9 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext, metrics: Scr
 
   // Ready means: the store answers and a policy is loaded. A load balancer stops routing here otherwise.
   app.get('/readyz', async (_request, reply) => {
-    try {
-      await sql`select 1`.execute(ctx.store.db);
-      return { status: 'ready', store: ctx.store.dialect, policy_version: ctx.policy.version };
-    } catch (error) {
-      return reply.code(503).send({ status: 'unavailable', message: `The store does not answer: ${(error as Error).message}` });
-    }
+    const health = await ctx.health.readiness();
+    if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion };
+    return reply.code(503).send({ status: 'unavailable', message: health.problem });
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { decisionView } from '../../services/decision-view.js';
-import { ledgerLookupSchema, lookupLedger } from '../../services/ledger.js';
+import { ledgerLookupSchema } from '../../services/ledger.js';
 import { screenOutputSchema } from '../../services/screen-request.js';
 import { requireScope } from '../auth.js';
 import type { ScreeningMetrics } from '../metrics.js';
@@ -15,7 +15,7 @@ export function outputRoutes(app: FastifyInstance, ctx: AppContext, metrics: Scr
 
   app.post('/v1/ledger/lookup', { preHandler: requireScope(ctx.apiKeys, 'decisions:read') }, async (request) => {
     const query = parseInput(ledgerLookupSchema, request.body, 'body');
-    const matches = await lookupLedger(ctx.store.db, ctx.indexes, query);
+    const matches = await ctx.ledger.lookup(query);
     return {
       matches: matches.map((m) => ({
         distance: m.distance,

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 
 export interface ApiKeyRecord {
   id: string;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { AuditChainVerifier, sealAuditEntry, type AuditEntry, type AuditHead, type AuditVerification } from '../../domain/audit-chain.js';
 import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
-import type { Db, DialectName } from '../store.js';
+import type { Db, DialectName } from '../db.js';
 import { keysetPages } from './keyset.js';
 
 export interface NewAuditEntry {
@@ -9,7 +9,7 @@ export interface NewAuditEntry {
   subject: string;
   actor: string;
   payload: JsonValue;
-  createdAt?: string;
+  createdAt: string;
 }
 
 /**
@@ -27,7 +27,7 @@ export async function appendAudit(trx: Db, dialect: DialectName, entries: NewAud
   for (const entry of entries) {
     seq += 1;
     const payload = JSON.parse(canonicalJson(entry.payload)) as JsonValue;
-    const item = sealAuditEntry({ seq, createdAt: entry.createdAt ?? new Date().toISOString(), kind: entry.kind, subject: entry.subject, actor: entry.actor, payload }, prevHash);
+    const item = sealAuditEntry({ seq, createdAt: entry.createdAt, kind: entry.kind, subject: entry.subject, actor: entry.actor, payload }, prevHash);
     sealed.push(item);
     prevHash = item.hash;
   }

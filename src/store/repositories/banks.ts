@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { BankHashTable, BankTable } from '../schema.js';
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 import { keysetPages } from './keyset.js';
 
 export interface BankRow {

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { ProtectedHashTable } from '../schema.js';
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 
 export interface ConsentSettings {
   allowAiEditsByOthers: boolean;

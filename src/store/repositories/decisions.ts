@@ -1,4 +1,4 @@
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 import type { DecisionTable } from '../schema.js';
 import type { DecisionRecord } from '../../domain/decision-record.js';
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 
 export type IndexName = 'protected' | 'bank';
 /** `upsert`/`delete` name one hash row; `reload` names a whole bank (bulk import, activation). */

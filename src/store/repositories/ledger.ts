@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { LedgerTable } from '../schema.js';
-import type { Db } from '../store.js';
+import type { Db } from '../db.js';
 import { keysetPages } from './keyset.js';
 
 export interface LedgerEntry {

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseCsvRecords } from './csv.js';
-import type { DecideFn, EvalDecision, Rate } from './eval-prompts.js';
-import { mapLimit, rate } from './eval-prompts.js';
+import { mapLimit, rate, type DecideFn, type EvalDecision, type Rate } from './common.js';
 
 /**
  * Evaluators for the public sets in `eval/external/` (each under its own MIT licence, see the

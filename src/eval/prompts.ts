@@ -1,7 +1,10 @@
 import { SEXUALISATION_LEVELS } from '../domain/signals.js';
 import { CorpusFormatError, expectedDecision, parseCorpusTsv, parseLabelledTsv } from '../text/model/corpus.js';
 import type { LabelledRequest } from '../text/model/corpus.js';
-import type { ExternalReport } from './eval-external.js';
+import { EVAL_SUBJECTS, mapLimit, rate, type DecideFn, type EvalDecision, type EvalSubject, type Rate } from './common.js';
+import type { ExternalReport } from './external.js';
+
+export { EVAL_SUBJECTS, mapLimit, rate, type DecideFn, type EvalDecision, type EvalSubject, type Rate };
 
 /**
  * Evaluation of a screening function on labelled edit prompts (the TSV format of
@@ -12,17 +15,6 @@ import type { ExternalReport } from './eval-external.js';
  * Counting: a `review` decision is not an allow — it counts as a false block on an `allow`
  * row — and it is not a block — it counts as a miss on a `block` row.
  */
-
-export const EVAL_SUBJECTS = ['adult', 'minor', 'none', 'unknown'] as const;
-export type EvalSubject = (typeof EVAL_SUBJECTS)[number];
-
-export interface EvalDecision {
-  decision: 'allow' | 'block' | 'review';
-  categories: string[];
-}
-
-/** The screening function under test. */
-export type DecideFn = (prompt: string, subject: EvalSubject) => Promise<EvalDecision>;
 
 export interface EditPromptRow {
   /** 1-based line number in the file, for error messages and the misclassified list. */
@@ -94,18 +86,6 @@ function labelledRows(text: string, source: string): EditPromptRow[] | null {
   }
 }
 
-/** A proportion with its counts, so a reader can see how much data stands behind it. */
-export interface Rate {
-  count: number;
-  of: number;
-  /** count / of, or null when there is no data. */
-  rate: number | null;
-}
-
-export function rate(count: number, of: number): Rate {
-  return { count, of, rate: of === 0 ? null : count / of };
-}
-
 export interface GroupFigures {
   /** Blocked among rows expected to block. */
   recall: Rate;
@@ -127,20 +107,6 @@ export interface EditPromptsReport {
   /** Block rows that were blocked under a different category than the row's. */
   categoryMismatches: Misclassified[];
   misclassified: Misclassified[];
-}
-
-/** Runs `fn` over `items` with at most `concurrency` calls in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-  return results;
 }
 
 function tally(groups: Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>, key: string, row: EditPromptRow, decision: EvalDecision): void {
