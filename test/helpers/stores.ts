@@ -62,6 +62,7 @@ export const STORE_FACTORIES: StoreFactory[] = [
           const client = new pg.Client({ connectionString: url });
           await client.connect();
           await client.query(`drop schema if exists ${schema} cascade`);
+          await client.query(`drop schema if exists ${schema}_jobs cascade`);
           await client.end();
         },
       };
