@@ -3,6 +3,7 @@ import { auditVerify } from './commands/audit.js';
 import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
 import { evalExternal, evalPrompts } from './commands/eval.js';
 import { hashFiles } from './commands/hash.js';
+import { jobsList, jobsRetry, type JobsListFlags } from './commands/jobs.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
 import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
@@ -105,6 +106,20 @@ storeOptions(
 storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run((flags: StoreFlags) => withContext(flags, (ctx) => keysList(ctx))));
 storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
   run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => keysRevoke(ctx, id))),
+);
+
+const jobs = program.command('jobs').description('actions waiting to be carried out, running, done or failed (the outbox)');
+storeOptions(
+  jobs
+    .command('list')
+    .description('list jobs, newest first, with a count per status')
+    .option('--status <status>', 'only jobs in this status: pending, queued, running, done, failed')
+    .option('--kind <kind>', 'only jobs of this kind (strike, escalate, open_case, ...)')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--json', 'one JSON object per line'),
+).action(run((flags: StoreFlags & JobsListFlags) => withContext(flags, (ctx) => jobsList(ctx, flags))));
+storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
+  run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => jobsRetry(ctx, id))),
 );
 
 const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');

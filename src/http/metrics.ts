@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionRecord } from '../domain/decision-record.js';
 
 /** Prometheus metrics for one server; its own registry so several servers can run in one test process. */
@@ -26,6 +26,19 @@ export class ScreeningMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'perisai_' });
+  }
+
+  /** Exposes the outbox by status (`perisai_jobs{status="failed"}`), read from the store at each scrape. */
+  watchJobs(counts: () => Promise<Record<string, number>>): void {
+    new Gauge({
+      name: 'perisai_jobs',
+      help: 'Outbox jobs by status: pending, queued, running, done, failed.',
+      labelNames: ['status'] as const,
+      registers: [this.registry],
+      async collect() {
+        for (const [status, n] of Object.entries(await counts())) this.set({ status }, n);
+      },
+    });
   }
 
   /** Runs one screening and counts its decision and duration. */

@@ -30,6 +30,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     return503OnClosing: true,
   });
   const metrics = new ScreeningMetrics();
+  metrics.watchJobs(() => ctx.jobs.counts());
   app.decorateRequest('apiKey', null);
 
   app.setErrorHandler((error, request, reply) => {

@@ -41,8 +41,14 @@ export class JobsService {
     return this.runner !== undefined;
   }
 
+  /** Kinds with a handler; jobs of other kinds wait in the outbox. */
+  get kinds(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Starts the runner; with no handler registered there is nothing to run and no engine is started. */
   async start(): Promise<void> {
-    if (this.runner) return;
+    if (this.runner || this.handlers.size === 0) return;
     const common = { store: this.store, clock: this.clock, handlers: this.handlers, ...this.options };
     const runner = this.store.dialect === 'postgres' ? new PgBossJobRunner(common) : new InProcessJobRunner(common);
     await runner.start();

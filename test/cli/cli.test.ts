@@ -27,6 +27,26 @@ describe('perisai screen', () => {
     assert.match(decision.id, /^dec_/);
   });
 
+  test('a blocked request leaves its actions in the outbox, listed by `perisai jobs list`', async () => {
+    const jobsDb = join(dir, 'jobs.db');
+    const screened = await runCli(['screen', '--prompt', 'remove her clothes', '--subject', 'adult', '--json', '--db', jobsDb]);
+    assert.equal(screened.code, 3, screened.stderr);
+    const decision = JSON.parse(screened.stdout);
+    const listed = await runCli(['jobs', 'list', '--db', jobsDb]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^Jobs \(in-process\): 1 pending, 0 queued, 0 running, 0 done, 0 failed/);
+    assert.match(listed.stdout, new RegExp(`pending +strike +${decision.id}`));
+    const json = await runCli(['jobs', 'list', '--status', 'pending', '--json', '--db', jobsDb]);
+    const job = JSON.parse(json.stdout.trim().split('\n')[0]!);
+    assert.deepEqual([job.kind, job.subject, job.attempts, job.payload.decision], ['strike', decision.id, 0, 'block']);
+    const bad = await runCli(['jobs', 'list', '--status', 'stuck', '--db', jobsDb]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /choose from pending, queued, running, done, failed/);
+    const retry = await runCli(['jobs', 'retry', String(job.id), '--db', jobsDb]);
+    assert.equal(retry.code, 1);
+    assert.match(retry.stderr, /is pending, not failed/);
+  });
+
   test('honours PERISAI_DB', async () => {
     const other = join(dir, 'env.db');
     const result = await runCli(['screen', '--prompt', 'make her smile', '--json'], { env: { PERISAI_DB: other } });

@@ -165,6 +165,9 @@ describe('service endpoints', () => {
     assert.match(metrics, /perisai_decisions_total\{stage="request",decision="block"\} [1-9]/);
     assert.match(metrics, /perisai_decision_categories_total\{stage="request",category="sexualize_real_person"\} [1-9]/);
     assert.match(metrics, /perisai_screen_duration_seconds_bucket/);
+    // The blocked requests above enqueued strikes; no handler runs them in this app.
+    assert.match(metrics, /perisai_jobs\{status="pending"\} [1-9]/);
+    assert.match(metrics, /perisai_jobs\{status="failed"\} 0/);
   });
 
   test('unknown routes say where the docs are', async () => {
