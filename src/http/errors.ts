@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
-import { isPerisaiError } from '../domain/errors.js';
+import { isPerisaiError, type ErrorCode } from '../domain/errors.js';
+import { formatLimit } from './limits.js';
 
 export interface HttpErrorResponse {
   status: number;
@@ -7,28 +8,53 @@ export interface HttpErrorResponse {
   headers?: Record<string, string>;
 }
 
-/** The one place where error codes become HTTP statuses. */
-const STATUS_BY_CODE: Record<string, number> = {
+/** The one place where error codes become HTTP statuses: exhaustive, checked by the compiler. */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_request: 400,
+  invalid_arguments: 400,
+  invalid_json: 400,
+  invalid_hashes: 400,
+  invalid_pdq: 400,
+  invalid_scopes: 400,
+  invalid_config: 400,
+  invalid_eval_file: 400,
+  weak_key: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  image_empty: 422,
+  image_too_large: 413,
+  image_too_many_pixels: 422,
+  image_unsupported_format: 415,
+  image_truncated: 422,
+  image_corrupt: 422,
+  image_timeout: 422,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
-  payload_too_large: 413,
-  image_too_large: 413,
-  image_empty: 422,
-  image_unsupported_format: 415,
-  image_truncated: 422,
-  image_corrupt: 422,
-  image_too_many_pixels: 422,
-  image_timeout: 422,
+  // The operator's files are broken: nothing the client can change.
+  policy_unreadable: 500,
+  policy_invalid: 500,
+  text_model_unreadable: 500,
+  text_model_invalid: 500,
   detector_busy: 503,
   store_unavailable: 503,
+  store_invalid_schema: 503,
+  internal: 500,
 };
 
-export function toHttpError(error: unknown): HttpErrorResponse {
+export function httpStatusOf(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+export interface ErrorContext {
+  /** The body limit of the route that failed, for the message of a 413. */
+  bodyLimit?: number;
+}
+
+export function toHttpError(error: unknown, context: ErrorContext = {}): HttpErrorResponse {
   if (isPerisaiError(error)) {
-    const status = STATUS_BY_CODE[error.code] ?? (error.code.startsWith('invalid_') ? 400 : 500);
+    const status = STATUS_BY_CODE[error.code];
     const retry = error.details?.retryAfterSeconds;
     return {
       status,
@@ -38,15 +64,21 @@ export function toHttpError(error: unknown): HttpErrorResponse {
   }
   const fastifyError = error as Partial<FastifyError>;
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: fastifyErrorBody(fastifyError) };
+    return { status: fastifyError.statusCode, body: fastifyErrorBody(fastifyError, context) };
   }
   return { status: 500, body: { error: 'internal', message: 'Something went wrong on our side; the error was logged. Try again, and report it if it persists.' } };
 }
 
-function fastifyErrorBody(error: Partial<FastifyError>): HttpErrorResponse['body'] {
+function fastifyErrorBody(error: Partial<FastifyError>, context: ErrorContext): HttpErrorResponse['body'] {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { error: 'payload_too_large', message: 'The request body is too large: send at most 4 images of 20 MiB each, base64-encoded.' };
+      return {
+        error: 'payload_too_large',
+        message:
+          context.bodyLimit === undefined
+            ? 'The request body is too large for this route: send a smaller body.'
+            : `The request body is larger than this route accepts (${formatLimit(context.bodyLimit)}): send a smaller body.`,
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { error: 'unsupported_media_type', message: 'Send the body as JSON with the header Content-Type: application/json.' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -1,20 +1,16 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { SCREEN_LIMITS } from '../services/screen-request.js';
 import { toHttpError } from './errors.js';
+import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { bankRoutes } from './routes/banks.js';
 import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
-import { outputRoutes } from './routes/output.js';
 import { screenRoutes } from './routes/screen.js';
 
 export const PACKAGE_VERSION = '0.1.0';
-
-/** Enough for the maximum number of images at the maximum size, base64-encoded, plus the prompt. */
-export const BODY_LIMIT = Math.ceil((SCREEN_LIMITS.images * SCREEN_LIMITS.imageBytes * 4) / 3) + 64 * 1024;
 
 export interface ServerOptions {
   /** A pino logger; none means silent (tests). */
@@ -24,7 +20,8 @@ export interface ServerOptions {
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: BODY_LIMIT,
+    // The default for every route; the screening and import routes raise their own (see limits.ts).
+    bodyLimit: BODY_LIMITS.json,
     // Requests are logged by the decision log and metrics; per-request access logs would dominate the cost.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -33,8 +30,9 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   metrics.watchJobs(() => ctx.jobs.counts());
   app.decorateRequest('apiKey', null);
 
+  // The default error shape; a plugin may set its own (the OpenAI-compatible routes answer in OpenAI's).
   app.setErrorHandler((error, request, reply) => {
-    const response = toHttpError(error);
+    const response = toHttpError(error, { bodyLimit: request.routeOptions.bodyLimit });
     if (response.status >= 500) request.log.error({ err: error }, 'request failed');
     if (response.headers) void reply.headers(response.headers);
     return reply.code(response.status).send(response.body);
@@ -48,12 +46,13 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(doc)));
   app.get('/', async (_request, reply) => reply.redirect('/docs'));
 
-  healthRoutes(app, ctx, metrics);
-  screenRoutes(app, ctx, metrics);
-  decisionRoutes(app, ctx);
-  consentRoutes(app, ctx);
-  bankRoutes(app, ctx);
-  outputRoutes(app, ctx, metrics);
+  // Each group of routes is an encapsulated plugin: its content-type parsers, hooks and error
+  // handler stay inside it.
+  await app.register(healthRoutes(ctx, metrics));
+  await app.register(screenRoutes(ctx, metrics));
+  await app.register(decisionRoutes(ctx));
+  await app.register(consentRoutes(ctx));
+  await app.register(bankRoutes(ctx));
   await app.ready();
   return app;
 }

@@ -2,15 +2,10 @@
  * Typed image errors with stable machine codes. The HTTP edge maps them to 4xx
  * (`image_timeout` to 503/422 per its own policy); messages say what to change.
  */
+import type { ErrorCode } from '../domain/errors.js';
 
-export type ImageErrorCode =
-  | 'image_empty'
-  | 'image_too_large'
-  | 'image_too_many_pixels'
-  | 'image_unsupported_format'
-  | 'image_truncated'
-  | 'image_corrupt'
-  | 'image_timeout';
+/** The image codes are part of the one closed list of error codes. */
+export type ImageErrorCode = Extract<ErrorCode, `image_${string}`>;
 
 export class ImageError extends Error {
   readonly code: ImageErrorCode;

@@ -77,7 +77,7 @@ export class BankService {
 
   async get(name: string, db: Db = this.uow.db): Promise<BankRow> {
     const bank = await findBankByName(db, name);
-    if (!bank) throw new PerisaiError('not_found', `There is no bank named "${name}": list banks with \`perisai bank list\` or GET /v1/banks.`);
+    if (!bank) throw new PerisaiError('not_found', `There is no bank named "${name}": list the banks and check the name.`);
     return bank;
   }
 

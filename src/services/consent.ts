@@ -115,7 +115,7 @@ export class ConsentService {
   async deleteProtectedHashes(account: string, actor: string, pdq?: string, outer?: Tx): Promise<number> {
     return this.uow.run(async (tx) => {
       const deleted = await deleteProtectedHashes(tx.db, account, pdq);
-      if (pdq !== undefined && deleted.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list them with GET /v1/consent/${account}/protected-hashes.`);
+      if (pdq !== undefined && deleted.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list the account's protected hashes and check the hash.`);
       tx.indexChanged(deleted.map((rowId) => ({ indexName: 'protected', op: 'delete', rowId })));
       if (deleted.length > 0) {
         await tx.audit([{ kind: 'protected_hashes_deleted', subject: account, actor, payload: { deleted: deleted.length, ...(pdq ? { pdq } : {}) } }]);

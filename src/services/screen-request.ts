@@ -46,8 +46,8 @@ export type ScreenRequestInput = z.input<typeof screenRequestSchema>;
 export type ScreenRequest = z.output<typeof screenRequestSchema>;
 
 export const screenOutputSchema = z.strictObject({
-  /** The id of the request decision (from POST /v1/screen) that produced this image. */
-  request_id: z.string().regex(/^dec_[0-9a-f]{32}$/, 'must be the id returned by POST /v1/screen for the request that produced this image'),
+  /** The id of the request decision (from screening the request) that produced this image. */
+  request_id: z.string().regex(/^dec_[0-9a-f]{32}$/, 'must be the id of the request decision ("dec_" and 32 hex digits) that produced this image'),
   image: z.strictObject({ data: base64ImageSchema }),
 });
 

@@ -91,7 +91,7 @@ export class ScreeningService {
     const started = performance.now();
     const request = await findDecision(this.deps.db, output.request_id);
     if (!request || request.stage !== 'request') {
-      throw new PerisaiError('not_found', `No screened request has the id ${output.request_id}: screen the request with POST /v1/screen first and pass the id it returned.`);
+      throw new PerisaiError('not_found', `No screened request has the id ${output.request_id}: screen the request first and pass the id of its decision.`);
     }
     const failures: DetectorFailure[] = [];
     const analysed = await this.analyseImage(output.image.data, failures);

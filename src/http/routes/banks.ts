@@ -1,13 +1,14 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { bankNameSchema, createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
 import { exportLines, parseHashListOrThrow } from '../../services/hash-import.js';
 import type { BankRow } from '../../services/banks.js';
-import { requireScope } from '../auth.js';
 import { parseInput } from '../../services/parse-input.js';
+import { requireScope } from '../auth.js';
+import { BODY_LIMITS } from '../limits.js';
 
 const nameParams = z.object({ name: bankNameSchema });
 const hashParams = z.object({ name: bankNameSchema, pdq: pdqHex });
@@ -17,13 +18,15 @@ const exportQuery = z.strictObject({ format: z.enum(['jsonl', 'csv', 'pdq']).def
 const TEXT_TYPES = ['text/plain', 'text/csv', 'application/x-ndjson', 'application/jsonl'];
 
 /** Hash banks over HTTP (scope `banks`): the same operations as `perisai bank`. */
-export function bankRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const auth = { preHandler: requireScope(ctx.apiKeys, 'banks') };
+export function bankRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+  const auth = { onRequest: requireScope(ctx.apiKeys, 'banks') };
   const actor = (request: { apiKey: { id: string } | null }) => request.apiKey?.id ?? 'unknown';
 
-  // Hash lists travel as the text files the ecosystem exchanges; parse them ourselves.
+  // Hash lists travel as the text files the ecosystem exchanges; parse them ourselves. The
+  // parsers live in this plugin's scope only: no other route accepts text bodies.
   for (const type of TEXT_TYPES) {
-    if (!app.hasContentTypeParser(type)) app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
   }
 
   app.get('/v1/banks', auth, async () => ({ banks: (await ctx.banks.list()).map((bank) => ({ ...bankView(bank), hashes: bank.hashes })) }));
@@ -48,7 +51,7 @@ export function bankRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   /** Body: a hash list (pdq lines, CSV or JSONL, detected or `?format=`) or JSON `{ "hashes": [...] }`. */
-  app.post('/v1/banks/:name/hashes', auth, async (request) => {
+  app.post('/v1/banks/:name/hashes', { ...auth, bodyLimit: BODY_LIMITS.hashImport }, async (request) => {
     const { name } = parseInput(nameParams, request.params, 'path');
     const bank = await ctx.banks.get(name);
     const { format } = parseInput(z.object({ format: z.enum(['pdq', 'csv', 'jsonl']).optional() }), request.query, 'query');
@@ -71,6 +74,7 @@ export function bankRoutes(app: FastifyInstance, ctx: AppContext): void {
     // Streamed page by page: an export of millions of hashes never sits in memory whole.
     return reply.send(Readable.from(withNewlines(exportLines(ctx.banks.export(name), format))));
   });
+  };
 }
 
 const jsonHashesSchema = z.strictObject({ hashes: z.array(z.record(z.string(), z.unknown())).min(1, 'must hold at least one hash') });

@@ -1,16 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { accountParam, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../../services/consent.js';
-import { requireScope } from '../auth.js';
 import { parseInput } from '../../services/parse-input.js';
+import { requireScope } from '../auth.js';
 
 const accountParams = z.object({ account: accountParam });
 const hashParams = z.object({ account: accountParam, pdq: pdqHex });
 
 /** Per-account consent, managed by the platform on behalf of its users (scope `consent`). */
-export function consentRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const auth = { preHandler: requireScope(ctx.apiKeys, 'consent') };
+export function consentRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+  const auth = { onRequest: requireScope(ctx.apiKeys, 'consent') };
   const actor = (request: { apiKey: { id: string } | null }) => request.apiKey?.id ?? 'unknown';
 
   app.get('/v1/consent/:account', auth, async (request) => {
@@ -52,4 +53,5 @@ export function consentRoutes(app: FastifyInstance, ctx: AppContext): void {
     const { account, pdq } = parseInput(hashParams, request.params, 'path');
     return { account, deleted: await ctx.consent.deleteProtectedHashes(account, actor(request), pdq) };
   });
+  };
 }

@@ -1,19 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import type { ScreeningMetrics } from '../metrics.js';
 
-export function healthRoutes(app: FastifyInstance, ctx: AppContext, metrics: ScreeningMetrics): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+/** Probes and metrics: no key, no body. */
+export function healthRoutes(ctx: AppContext, metrics: ScreeningMetrics): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // Ready means: the store answers and a policy is loaded. A load balancer stops routing here otherwise.
-  app.get('/readyz', async (_request, reply) => {
-    const health = await ctx.health.readiness();
-    if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion };
-    return reply.code(503).send({ status: 'unavailable', message: health.problem });
-  });
+    // Ready means: the store answers and a policy is loaded. A load balancer stops routing here otherwise.
+    app.get('/readyz', async (_request, reply) => {
+      const health = await ctx.health.readiness();
+      if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion };
+      return reply.code(503).send({ status: 'unavailable', message: health.problem });
+    });
 
-  app.get('/metrics', async (_request, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+    app.get('/metrics', async (_request, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+  };
 }

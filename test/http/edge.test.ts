@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { BODY_LIMITS } from '../../src/http/limits.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
+import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
+
+const sqlite = STORE_FACTORIES.find((factory) => factory.name === 'sqlite');
+if (!sqlite) throw new Error('the sqlite store factory is missing');
+
+/**
+ * Sends the headers of a request announcing `announced` bytes, writes only a first chunk, and
+ * resolves with the status as soon as the server answers. A server that read the body before
+ * answering would never answer: the rest never comes.
+ */
+function answerBeforeBody(port: number, path: string, headers: Record<string, string>, announced: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(announced), ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
+    });
+    req.setTimeout(10_000, () => reject(new Error(`no answer on ${path} before the body was sent`)));
+    req.write('{"prompt": "');
+  });
+}
+
+describe('the HTTP edge: route plugins, body limits and authentication before the body', () => {
+  const store = useStore(sqlite);
+  let t: TestApp;
+  let port: number;
+  before(async () => {
+    t = await startTestApp(store());
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as AddressInfo).port;
+  });
+  after(async () => t?.close());
+
+  const post = (url: string, payload: string, contentType = 'application/json', key: string | null = ADMIN_KEY) =>
+    t.app.inject({ method: 'POST', url, headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) }, payload });
+
+  it('refuses a request without a key before reading its body', async () => {
+    assert.equal(await answerBeforeBody(port, '/v1/screen', {}, 100 * 1024 * 1024), 401);
+    assert.equal(await answerBeforeBody(port, '/v1/banks/x/hashes', { authorization: 'Bearer psk_not_a_key' }, 60 * 1024 * 1024), 401);
+    assert.equal(await answerBeforeBody(port, '/v1/consent/acct-1/protected-hashes', { authorization: `Bearer ${t.keys.screen}` }, 512 * 1024), 403);
+  });
+
+  it('limits JSON routes without images to 1 MiB, and says so', async () => {
+    const big = JSON.stringify({ hashes: [{ pdq: 'a'.repeat(64), note: 'x'.repeat(BODY_LIMITS.json) }] });
+    const res = await post('/v1/consent/acct-1/protected-hashes', big);
+    assert.equal(res.statusCode, 413);
+    assert.equal(res.json().error, 'payload_too_large');
+    assert.match(res.json().message, /larger than this route accepts \(1 MiB\)/);
+    const lookup = await post('/v1/ledger/lookup', JSON.stringify({ sha256: 'x'.repeat(BODY_LIMITS.json) }));
+    assert.equal(lookup.statusCode, 413);
+  });
+
+  it('gives the screening routes room for their images, and each only its own', async () => {
+    const twoMiB = 'A'.repeat(2 * 1024 * 1024);
+    const request = await post('/v1/screen', JSON.stringify({ prompt: 'x', images: [{ data: twoMiB }] }));
+    assert.notEqual(request.statusCode, 413, 'a 2 MiB reference image fits the screening route');
+    const overOutput = await post('/v1/screen/output', JSON.stringify({ request_id: `dec_${'0'.repeat(32)}`, image: { data: 'A'.repeat(BODY_LIMITS.screenOutput) } }));
+    assert.equal(overOutput.statusCode, 413, 'the output route takes one image, not four');
+    assert.ok(BODY_LIMITS.screenRequest > BODY_LIMITS.screenOutput && BODY_LIMITS.screenOutput > BODY_LIMITS.json);
+  });
+
+  it('accepts text hash lists on the bank import route only', async () => {
+    assert.equal((await post('/v1/banks', JSON.stringify({ name: 'edge-bank', purpose: 'ncii' }))).statusCode, 201);
+    const imported = await post('/v1/banks/edge-bank/hashes', `${'c'.repeat(64)},100\n`, 'text/plain');
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.equal(imported.json().added, 1);
+    const csvElsewhere = await post('/v1/consent/acct-1/protected-hashes', `pdq\n${'c'.repeat(64)}\n`, 'text/csv');
+    assert.equal(csvElsewhere.statusCode, 415);
+    assert.equal(csvElsewhere.json().error, 'unsupported_media_type');
+  });
+});
