@@ -1,4 +1,4 @@
-import type { Evidence, Sexualisation, TextSignalKind } from '../domain/signals.js';
+import type { Sexualisation, TextSignalKind } from '../domain/signals.js';
 import { sexualisationRank } from '../domain/signals.js';
 import type { EntryKind, Hit } from './lexicon.js';
 import type { Token } from './tokenise.js';

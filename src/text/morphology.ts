@@ -92,10 +92,16 @@ function europeanStems(word: string, out: Candidate[]): void {
   if (word.endsWith('ing')) {
     const base = word.slice(0, -3);
     if (base.length >= 2 && base[base.length - 1] === base[base.length - 2] && !base.endsWith('ss')) add(base.slice(0, -1), EN);
-    else add(base, EN), add(base + 'e', EN);
+    else {
+      add(base, EN);
+      add(base + 'e', EN);
+    }
   }
   if (word.endsWith('ee') || word.endsWith('ees')) add(word.replace(/ees?$/, 'e'), FR);
-  if (word.endsWith('ez')) add(word.slice(0, -2) + 'er', FR), add(word.slice(0, -1), FR);
+  if (word.endsWith('ez')) {
+    add(word.slice(0, -2) + 'er', FR);
+    add(word.slice(0, -1), FR);
+  }
 }
 
 function isLatin(word: string): boolean {

@@ -66,7 +66,7 @@ interface ModelJson {
   generatedBy?: string;
   convertedBy?: string | null;
   signature?: object;
-  userDefinedMetadata?: { [key: string]: {} };
+  userDefinedMetadata?: Record<string, object>;
   modelInitializer?: object;
   weightsManifest: Array<{ paths: string[]; weights: Tf.io.WeightsManifestEntry[] }>;
 }
