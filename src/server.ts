@@ -4,11 +4,12 @@ import { createAppContext } from './app-context.js';
 import { readConfig } from './config.js';
 import { buildServer } from './http/server.js';
 
+/** Overrides of the environment, as `perisai serve` passes them. */
 export interface ServeFlags {
-  port?: string;
-  host?: string;
-  db?: string;
-  policy?: string;
+  port?: string | undefined;
+  host?: string | undefined;
+  db?: string | undefined;
+  policy?: string | undefined;
 }
 
 export async function serve(flags: ServeFlags): Promise<void> {

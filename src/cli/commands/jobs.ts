@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { JOB_STATUSES, type JobRecord, type JobStatus } from '../../store/repositories/outbox.js';
+import { JOB_STATUSES, type JobRecord, type JobStatus } from '../../services/jobs.js';
 import { EXIT, writeLine } from '../io.js';
 
 export interface JobsListFlags {

@@ -7,20 +7,8 @@ import { jobsList, jobsRetry, type JobsListFlags } from './commands/jobs.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { policyCheck } from './commands/policy-check.js';
 import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
-import { serve, type ServeFlags } from '../server.js';
 import { withContext, type StoreFlags } from './context.js';
 import { EXIT, printError } from './io.js';
-
-const program = new Command('perisai')
-  .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
-  .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .addHelpText(
-    'after',
-    `
-Exit codes: 0 success (allow), 1 failure, 2 usage error, 3 blocked, 4 held for review.
-Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).`,
-  );
 
 function storeOptions(command: Command): Command {
   return command
@@ -40,6 +28,32 @@ function run<A extends unknown[]>(action: (...args: A) => Promise<number | void>
   };
 }
 
+/** What `perisai serve` takes; the entry point (`src/main.ts`) supplies the server itself. */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  policy?: string;
+}
+
+export interface ProgramDeps {
+  /** Runs the HTTP API until the process is stopped. Injected so the CLI never imports the HTTP layer. */
+  serve: (flags: ServeFlags) => Promise<void>;
+}
+
+/** The `perisai` command line: every command, parsed by commander, each a thin call into the services. */
+export function createProgram(deps: ProgramDeps): Command {
+const program = new Command('perisai')
+  .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 success (allow), 1 failure, 2 usage error, 3 blocked, 4 held for review.
+Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).`,
+  );
+
 program
   .command('serve')
   .description('run the HTTP API (default 127.0.0.1:8787)')
@@ -47,7 +61,7 @@ program
   .addOption(new Option('--host <host>', 'address to listen on (env HOST)'))
   .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
   .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY)'))
-  .action(run((flags: ServeFlags) => serve(flags)));
+  .action(run((flags: ServeFlags) => deps.serve(flags)));
 
 storeOptions(
   program
@@ -152,13 +166,19 @@ storeOptions(bank.command('remove <name> <pdq>').description('remove one hash'))
   run((name: string, pdq: string, flags: StoreFlags) => withContext(flags, (ctx) => bankRemove(ctx, name, pdq))),
 );
 
-program.exitOverride();
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else {
-    process.exitCode = printError(error);
+return program;
+}
+
+/** Parses `argv` and runs the command; the outcome becomes `process.exitCode`. */
+export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else {
+      process.exitCode = printError(error);
+    }
   }
 }
