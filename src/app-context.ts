@@ -6,6 +6,7 @@ import { createImageAnalyser } from './image/image-analyser.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
+import { type AuditKey, loadAuditKey } from './audit-key.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
@@ -42,6 +43,8 @@ export interface AppContext {
   ledger: LedgerService;
   health: HealthService;
   jobs: JobsService;
+  /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
+  auditKey(): AuditKey;
   close(): Promise<void>;
 }
 
@@ -53,17 +56,24 @@ export interface ContextOverrides {
   imageAnalyser?: ImageAnalyser;
   matchers?: Matcher[];
   jobs?: JobsOptions;
+  /** A PostgreSQL connection failed while idle; the pool replaces it (for the log). */
+  onStoreConnectionError?: (error: Error) => void;
+  /** The checkpoint signing key; default: loaded (or created) on first use, see audit-key.ts. */
+  auditKey?: AuditKey;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
-  const store = overrides.store ?? (await openStore(config.db, { clock }));
+  const store = overrides.store ?? (await openStore(config.db, { clock, ...(overrides.onStoreConnectionError ? { onConnectionError: overrides.onStoreConnectionError } : {}) }));
   // The detector explains each model head from the score at which this policy uses it.
   const textDetector = overrides.textDetector ?? createTextDetector({ evidenceThresholds: policy.text_model.thresholds });
   // Cheap to create: the model workers start on the first image.
   const ownAnalyser = createImageAnalyser({ models: config.imageDetectors });
   const imageAnalyser = overrides.imageAnalyser ?? ownAnalyser;
+
+  let auditKey = overrides.auditKey;
+  const getAuditKey = (): AuditKey => (auditKey ??= loadAuditKey(config));
 
   const uow = new UnitOfWork(store, clock);
   const indexes = new HashIndexes(store.db);
@@ -94,12 +104,13 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     warmUpImageModels: () => ownAnalyser.warmUp(),
     screening,
     apiKeys: new ApiKeyService(uow),
-    audit: new AuditService(store.db),
+    audit: new AuditService(store.db, clock, getAuditKey),
+    auditKey: getAuditKey,
     indexes,
     consent: new ConsentService(uow),
     banks: new BankService(uow),
     ledger: new LedgerService(store.db, indexes),
-    health: new HealthService(store.db, store.dialect, () => policy.version),
+    health: new HealthService(store, () => policy.version, () => imageAnalyser.modelStatus?.() ?? 'none'),
     jobs,
     close: async () => {
       indexes.stopPolling();

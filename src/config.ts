@@ -14,6 +14,13 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run image detectors (nudity, faces) in a worker pool; off makes images fail closed to review. */
   imageDetectors: z.boolean().default(true),
+  /** The audit key as PEM; when absent, the key file (see audit-key.ts). */
+  auditKey: z.string().min(1).optional(),
+  auditKeyFile: z.string().min(1).optional(),
+  /** How often the server signs an audit checkpoint; 0 turns it off. */
+  auditCheckpointMinutes: z.coerce.number().min(0).default(60),
+  /** Where the server appends its checkpoints; default `audit-checkpoints.jsonl` beside the key file. */
+  auditCheckpointFile: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -28,6 +35,10 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     policyPath: env.PERISAI_POLICY,
     adminKey: env.PERISAI_ADMIN_KEY,
     logLevel: env.PERISAI_LOG_LEVEL,
+    auditKey: env.PERISAI_AUDIT_KEY,
+    auditKeyFile: env.PERISAI_AUDIT_KEY_FILE,
+    auditCheckpointMinutes: env.PERISAI_AUDIT_CHECKPOINT_MINUTES,
+    auditCheckpointFile: env.PERISAI_AUDIT_CHECKPOINT_FILE,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

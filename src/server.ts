@@ -1,7 +1,9 @@
 /** The deployable: one process serving the HTTP API over a store (`perisai serve`, `npm start`). */
-import pino from 'pino';
-import { createAppContext } from './app-context.js';
-import { readConfig } from './config.js';
+import pino, { type Logger } from 'pino';
+import { type AppContext, createAppContext } from './app-context.js';
+import { type Config, readConfig } from './config.js';
+import { appendCheckpoint, defaultCheckpointPath, lastCheckpointSeq } from './audit-key.js';
+import { PerisaiError } from './domain/errors.js';
 import { buildServer } from './http/server.js';
 
 /** Overrides of the environment, as `perisai serve` passes them. */
@@ -16,6 +18,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const config = readConfig(process.env, { port: flags.port, host: flags.host, db: flags.db, policyPath: flags.policy });
   const logger = pino({ level: config.logLevel });
   const ctx = await createAppContext(config, {
+    onStoreConnectionError: (error) => logger.warn({ err: error }, 'a database connection was closed; the pool will open a new one'),
     jobs: { onError: (error, job) => logger.warn({ err: error, job: job && { id: job.id, kind: job.kind, attempts: job.attempts } }, job ? 'a job attempt failed; it will be retried' : 'the job runner hit an error; retrying') },
   });
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
@@ -24,8 +27,27 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // Actions the policy emitted (strike, escalate, open_case) are carried out by the handlers registered for them.
   await ctx.jobs.start();
   if (config.imageDetectors) ctx.warmUpImageModels();
+  // The audit key is created on first start, next to the data, readable by its owner only.
+  const auditKey = ctx.auditKey();
+  const stopCheckpoints = startCheckpoints(ctx, config, logger);
   const app = await buildServer(ctx, { logger });
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    // Stop everything that keeps the process alive (index polling, the job runner, the
+    // database pool), so the command exits with an error instead of lingering unreachable.
+    stopCheckpoints();
+    await app.close();
+    await ctx.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new PerisaiError(
+      'invalid_config',
+      code === 'EADDRINUSE'
+        ? `Cannot listen on ${config.host}:${config.port}: the port is in use. Stop the other process or choose another with --port or PORT.`
+        : `Cannot listen on ${config.host}:${config.port} (${code ?? (error as Error).message}): check --host and --port.`,
+    );
+  }
 
   const base = address.replace('://[::1]', '://localhost');
   const lines = [
@@ -34,6 +56,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  policy:  ${ctx.policy.version} (${config.policyPath})`,
     `  images:  ${config.imageDetectors ? 'decode + PDQ + nudity and face/age models (loading in the background)' : 'decode + PDQ only; models off (PERISAI_IMAGE_DETECTORS=0), images are held for review'}`,
     `  jobs:    ${ctx.jobs.running ? `${ctx.jobs.engine} runner for ${ctx.jobs.kinds.join(', ')}` : 'no handlers registered yet: actions wait in the outbox'} (\`perisai jobs list\`)`,
+    `  audit:   key ${auditKey.source}${auditKey.created ? ' (created now: back it up)' : ''}; ${config.auditCheckpointMinutes > 0 ? `a signed checkpoint every ${config.auditCheckpointMinutes} min to ${config.auditCheckpointFile ?? defaultCheckpointPath(config)}` : 'periodic checkpoints off'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
     `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
@@ -49,10 +72,37 @@ export async function serve(flags: ServeFlags): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
+    stopCheckpoints();
     await app.close();
     await ctx.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/**
+ * Signs a checkpoint every `auditCheckpointMinutes` and appends it to the checkpoint file,
+ * whenever the chain grew since the last one; returns a function that stops it. A failure is
+ * logged and retried at the next tick: checkpoints anchor the log, they never block serving.
+ */
+function startCheckpoints(ctx: AppContext, config: Config, logger: Logger): () => void {
+  if (config.auditCheckpointMinutes <= 0) return () => {};
+  const file = config.auditCheckpointFile ?? defaultCheckpointPath(config);
+  let lastSeq = lastCheckpointSeq(file);
+  const tick = async (): Promise<void> => {
+    try {
+      const checkpoint = await ctx.audit.checkpoint();
+      if (checkpoint.seq === lastSeq) return;
+      appendCheckpoint(file, checkpoint);
+      lastSeq = checkpoint.seq;
+      logger.info({ seq: checkpoint.seq, file }, 'audit checkpoint written');
+    } catch (error) {
+      logger.warn({ err: error, file }, 'could not write the audit checkpoint; retrying at the next interval');
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), config.auditCheckpointMinutes * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

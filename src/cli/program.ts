@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { auditVerify } from './commands/audit.js';
+import { auditCheckpoint, auditExport, auditPublicKey, auditVerify, type AuditVerifyFlags } from './commands/audit.js';
 import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
 import { evalExternal, evalPrompts } from './commands/eval.js';
 import { hashFiles } from './commands/hash.js';
@@ -106,8 +106,25 @@ policy
   .action(run((file: string) => policyCheck(file)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
-storeOptions(audit.command('verify').description('walk the hash chain and name the first broken entry').option('--json', 'print the result as JSON')).action(
-  run((flags: StoreFlags & { json?: boolean }) => withContext(flags, (ctx) => auditVerify(ctx, flags.json ?? false))),
+storeOptions(
+  audit
+    .command('verify')
+    .description('walk the hash chain, recompute every decision row\'s digest, and name the first break')
+    .option('--checkpoint <file>', 'also check a signed checkpoint: fails if the log holds fewer entries, or another hash at its entry')
+    .option('--public-key <file>', 'the audit public key (PEM) the checkpoint must be signed with (default: this deployment\'s audit key)')
+    .option('--json', 'print the result as JSON'),
+).action(run((flags: StoreFlags & AuditVerifyFlags) => withContext(flags, (ctx) => auditVerify(ctx, flags))));
+storeOptions(
+  audit
+    .command('checkpoint')
+    .description('sign the chain\'s length and head hash with the audit key (kept outside the database)')
+    .option('--out <file>', 'write it to this file (never overwritten) instead of stdout'),
+).action(run((flags: StoreFlags & { out?: string }) => withContext(flags, (ctx) => auditCheckpoint(ctx, flags))));
+storeOptions(audit.command('export').description('print every entry as JSON lines, in order').option('--after <n>', 'only entries after this one')).action(
+  run((flags: StoreFlags & { after?: string }) => withContext(flags, (ctx) => auditExport(ctx, flags))),
+);
+storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
+  run((flags: StoreFlags) => withContext(flags, (ctx) => auditPublicKey(ctx))),
 );
 
 const keys = program.command('keys').description('API keys');

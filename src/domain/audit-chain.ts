@@ -43,7 +43,10 @@ export type AuditBreak =
   | { reason: 'content_changed'; seq: number; message: string }
   | { reason: 'link_broken'; seq: number; message: string }
   | { reason: 'sequence_gap'; seq: number; message: string }
-  | { reason: 'head_mismatch'; seq: number; message: string };
+  | { reason: 'head_mismatch'; seq: number; message: string }
+  /** The chain is intact but the decision row an entry is bound to was edited or deleted. */
+  | { reason: 'record_changed'; seq: number; message: string }
+  | { reason: 'record_missing'; seq: number; message: string };
 
 export interface AuditHead {
   seq: number;
@@ -72,6 +75,16 @@ export class AuditChainVerifier {
     this.expectedSeq = entry.seq + 1;
     this.count += 1;
     return true;
+  }
+
+  /**
+   * Records a break found outside the chain itself (a bound record that no longer matches) at
+   * an entry already pushed; an earlier break, if any, stays the first.
+   */
+  reject(found: AuditBreak): void {
+    if (this.broken && this.broken.seq <= found.seq) return;
+    this.broken = found;
+    this.count = Math.min(this.count, found.seq - 1);
   }
 
   finish(head: AuditHead | undefined): AuditVerification {

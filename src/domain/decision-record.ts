@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 import type { Action, Category, Outcome, Reason } from './decision.js';
 import type { Subject } from './policy/derive-facts.js';
 import type { ScreeningFacts } from './policy/facts.js';
@@ -43,4 +45,13 @@ export interface DecisionRecord {
   jurisdiction: string | null;
   requestId: string | null;
   durationMs: number;
+}
+
+/**
+ * The SHA-256 of a decision's canonical JSON. The decision's audit entry carries it
+ * (`record_sha256`), binding the stored row to the chain: `perisai audit verify` recomputes it
+ * from the row, so editing a decision from "block" to "allow" is a break.
+ */
+export function digestDecisionRecord(record: DecisionRecord): string {
+  return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }

@@ -165,6 +165,21 @@ export function openApiDocument(version: string): JsonSchema {
       '/v1/banks/{name}/hashes/{pdq}': {
         delete: { summary: 'Remove one hash', security: secured, parameters: [pathParam('name'), pathParam('pdq')], responses: ok('Removed.', 400, 401, 403, 404) },
       },
+      '/v1/audit': {
+        get: {
+          summary: 'The audit log, page by page: every field each entry hash covers, so an auditor can re-verify the chain',
+          description: 'Needs scope `audit`. `after` is the last entry number already read (0 to start); follow `next_after` until it is null.',
+          security: secured,
+          parameters: [
+            { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          ],
+          responses: ok('`{ entries: [...], next_after }`.', 400, 401, 403),
+        },
+      },
+      '/v1/audit/checkpoint': {
+        get: { summary: "A checkpoint of the chain's length and head hash, signed with the audit key (Ed25519): keep it outside the database", description: 'Needs scope `audit`.', security: secured, responses: ok('The signed checkpoint.', 401, 403) },
+      },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
       '/readyz': { get: { summary: 'Readiness: the store answers and a policy is loaded', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },

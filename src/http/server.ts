@@ -4,6 +4,7 @@ import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { auditRoutes } from './routes/audit.js';
 import { bankRoutes } from './routes/banks.js';
 import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
@@ -53,6 +54,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(decisionRoutes(ctx));
   await app.register(consentRoutes(ctx));
   await app.register(bankRoutes(ctx));
+  await app.register(auditRoutes(ctx));
   await app.ready();
   return app;
 }

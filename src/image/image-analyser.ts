@@ -37,6 +37,11 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
     warmUp() {
       if (options.models) startPool();
     },
+    modelStatus() {
+      if (!options.models) return 'off';
+      if (!pool) return 'idle';
+      return pool.stats().ready > 0 ? 'ready' : 'loading';
+    },
     async analyse(bytes: Uint8Array): Promise<ImageAnalysis> {
       const sha256 = sha256Hex(bytes);
       const decoded = await decodeImage(bytes, options.limits).catch((error: unknown) => {

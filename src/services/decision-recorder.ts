@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../domain/canonical-json.js';
-import type { DecisionRecord } from '../domain/decision-record.js';
+import { type DecisionRecord, digestDecisionRecord } from '../domain/decision-record.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { NewJob } from '../store/repositories/outbox.js';
@@ -61,7 +59,7 @@ export class DecisionRecorder {
                 policy_version: item.record.policyVersion,
                 requester: item.record.requester?.id ?? null,
                 // Binds the stored decision row to the chain: editing the row is detectable.
-                record_sha256: digestDecision(item.record),
+                record_sha256: digestDecisionRecord(item.record),
               },
             })),
           );
@@ -77,10 +75,6 @@ export class DecisionRecorder {
     }
     this.flushing = false;
   }
-}
-
-function digestDecision(record: DecisionRecord): string {
-  return createHash('sha256').update(canonicalJson(record)).digest('hex');
 }
 
 /** One job per action the policy asked for, carrying what a handler needs without re-reading the decision. */

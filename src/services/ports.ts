@@ -27,7 +27,15 @@ export interface ImageAnalyser {
    * (unsupported, truncated, too large); reports detector crashes and time-outs as failures.
    */
   analyse(bytes: Uint8Array): Promise<ImageAnalysis>;
+  /** Whether the image models can answer now; absent for analysers without models (tests). */
+  modelStatus?(): ImageModelStatus;
 }
+
+/**
+ * `off`: models disabled by configuration (images are held for review); `idle`: not started
+ * (they start on the first image); `loading`; `ready`: at least one worker has loaded them.
+ */
+export type ImageModelStatus = 'off' | 'idle' | 'loading' | 'ready';
 
 /** Context for matchers: who asks, about which images. */
 export interface MatchContext {

@@ -9,7 +9,7 @@ import type { TextDetector, TextSignals } from '../domain/signals.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import type { DetectorFailure, ImageAnalyser, ImageAnalysis, Matcher, MatchResult } from './ports.js';
 import type { ScreenOutput, ScreenRequest } from './screen-request.js';
-import { PerisaiError } from '../domain/errors.js';
+import { isPerisaiError, PerisaiError } from '../domain/errors.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 
@@ -163,7 +163,8 @@ export class ScreeningService {
         result.bankMatches.push(...(found.bankMatches ?? []));
         result.accountSuspended.push(...(found.accountSuspended ?? []));
       } catch (error) {
-        failures.push({ detector: matcher.name, message: `failed: ${(error as Error).message}` });
+        // The decision fails closed on this; its record, which clients read, names the failure but never carries driver text.
+        failures.push({ detector: matcher.name, message: `failed: ${isPerisaiError(error) ? error.message : `an internal error (${(error as Error).name ?? 'unknown'})`}` });
       }
     }
     return result;

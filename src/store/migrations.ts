@@ -169,4 +169,12 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('outbox_status_run_after').on('outbox').columns(['status', 'run_after']).execute();
     },
   },
+  {
+    name: '2026-12-02-005-store-probe',
+    async up(db) {
+      // Never holds a row: the probe inserts and rolls back, so a full disk or a read-only
+      // database fails it where a "select 1" would still succeed.
+      await db.schema.createTable('store_probe').addColumn('id', 'integer', (c) => c.notNull()).addColumn('filler', 'text', (c) => c.notNull()).execute();
+    },
+  },
 ];

@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -169,4 +169,14 @@ export interface OutboxTable {
 
 export interface DatabaseV4 {
   outbox: OutboxTable;
+}
+
+/** Written to and rolled back by the readiness probe: proves the store can write again. */
+export interface StoreProbeTable {
+  id: number;
+  filler: string;
+}
+
+export interface DatabaseV5 {
+  store_probe: StoreProbeTable;
 }

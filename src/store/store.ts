@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
+import { observedDialect, StoreAvailability } from './availability.js';
 import { MIGRATIONS } from './migrations.js';
 import type { Db, DialectName } from './db.js';
 import type { Database } from './schema.js';
@@ -21,6 +22,8 @@ export interface Store {
    * (BEGIN IMMEDIATE) so two processes on one file queue instead of failing on lock upgrade.
    */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Whether writes are failing for lack of a store (see availability.ts). */
+  readonly availability: StoreAvailability;
   /** PostgreSQL only: how to reach the same database (for the job engine's own pool); never print it. */
   readonly postgres?: { url: string; schema: string | undefined };
   close(): Promise<void>;
@@ -29,8 +32,14 @@ export interface Store {
 export interface StoreOptions {
   /** PostgreSQL only: a schema to use instead of `public` (created if missing); lets test suites run side by side. */
   schema?: string;
-  /** Stamps applied migrations. */
+  /** Stamps applied migrations and store failures. */
   clock?: Clock;
+  /**
+   * PostgreSQL only: an idle connection failed (terminated by the server, a failover, an idle
+   * timeout). The pool replaces it; this is for the log. Without a listener node-postgres
+   * would crash the process.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 // PostgreSQL returns int8 as text to be safe with 64-bit values; our counters stay far below 2^53.
@@ -43,7 +52,7 @@ export function isPostgresUrl(location: string): boolean {
 
 /** Opens the store at a SQLite path or a postgres:// URL and applies pending migrations. */
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location);
+  const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
     await migrate(store, options.clock ?? systemClock);
   } catch (error) {
@@ -53,7 +62,7 @@ export async function openStore(location: string, options: StoreOptions = {}): P
   return store;
 }
 
-function openSqlite(path: string): Store {
+function openSqlite(path: string, options: StoreOptions): Store {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   let database: SqliteDatabase.Database;
@@ -66,8 +75,9 @@ function openSqlite(path: string): Store {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return makeStore('sqlite', file, db, 'begin immediate');
+  const availability = new StoreAvailability();
+  const db = new Kysely<Database>({ dialect: observedDialect(new SqliteDialect({ database }), availability, now(options)) });
+  return makeStore('sqlite', file, db, 'begin immediate', availability);
 }
 
 async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
@@ -80,6 +90,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     max: 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  pool.on('error', (error) => options.onConnectionError?.(error));
   try {
     const client = await pool.connect();
     try {
@@ -91,15 +102,22 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     await pool.end();
     throw new PerisaiError('store_unavailable', `Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}. Check that the server runs and the URL given with --db or PERISAI_DB is right.`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { ...makeStore('postgres', redact(url) + (schema ? ` (schema ${schema})` : ''), db, 'begin'), postgres: { url, schema } };
+  const availability = new StoreAvailability();
+  const db = new Kysely<Database>({ dialect: observedDialect(new PostgresDialect({ pool }), availability, now(options)) });
+  return { ...makeStore('postgres', redact(url) + (schema ? ` (schema ${schema})` : ''), db, 'begin', availability), postgres: { url, schema } };
 }
 
-function makeStore(dialect: DialectName, location: string, db: Db, begin: string): Store {
+function now(options: StoreOptions): () => Date {
+  const clock = options.clock ?? systemClock;
+  return () => clock.now();
+}
+
+function makeStore(dialect: DialectName, location: string, db: Db, begin: string, availability: StoreAvailability): Store {
   return {
     dialect,
     location,
     db,
+    availability,
     transaction: (fn) =>
       db.connection().execute(async (conn) => {
         await sql.raw(begin).execute(conn);

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BIN } from './cli.js';
 
 export interface ServerProcess {
@@ -9,8 +12,10 @@ export interface ServerProcess {
 
 /** Starts `perisai serve` in its own process on a free port and waits until it listens. */
 export async function startServerProcess(db: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  // The audit key and checkpoints go beside the data; for PostgreSQL that would be ./data, so give each process its own.
+  const keyDir = mkdtempSync(join(tmpdir(), 'perisai-audit-'));
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
-    env: { ...process.env, PERISAI_LOG_LEVEL: 'warn', PERISAI_IMAGE_DETECTORS: '0', ...env },
+    env: { ...process.env, PERISAI_LOG_LEVEL: 'warn', PERISAI_IMAGE_DETECTORS: '0', PERISAI_AUDIT_KEY_FILE: join(keyDir, 'audit-key.pem'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -34,6 +39,7 @@ export async function startServerProcess(db: string, env: Record<string, string>
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
+  child.once('exit', () => rmSync(keyDir, { recursive: true, force: true }));
   return {
     url,
     child,

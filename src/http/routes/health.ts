@@ -7,11 +7,11 @@ export function healthRoutes(ctx: AppContext, metrics: ScreeningMetrics): Fastif
   return async (app) => {
     app.get('/healthz', async () => ({ status: 'ok' }));
 
-    // Ready means: the store answers and a policy is loaded. A load balancer stops routing here otherwise.
+    // Ready means: the store answers and can write, and a policy is loaded. A load balancer stops routing here otherwise.
     app.get('/readyz', async (_request, reply) => {
       const health = await ctx.health.readiness();
-      if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion };
-      return reply.code(503).send({ status: 'unavailable', message: health.problem });
+      if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion, image_models: health.imageModels };
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', message: health.problem, store: health.store, image_models: health.imageModels });
     });
 
     app.get('/metrics', async (_request, reply) => {

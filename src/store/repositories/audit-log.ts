@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { AuditChainVerifier, sealAuditEntry, type AuditEntry, type AuditHead, type AuditVerification } from '../../domain/audit-chain.js';
 import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';
-import { keysetPages } from './keyset.js';
 
 export interface NewAuditEntry {
   kind: string;
@@ -56,16 +55,37 @@ export async function appendAudit(trx: Db, dialect: DialectName, entries: NewAud
 /** Walks the whole chain in pages of `pageSize` and reports the first broken entry, if any. */
 export async function verifyAuditLog(db: Db, pageSize = 5000): Promise<AuditVerification> {
   const verifier = new AuditChainVerifier();
-  const rows = keysetPages(
-    (after) => db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute(),
-    (row) => Number(row.seq),
-  );
-  for await (const row of rows) {
-    if (!verifier.push(rowToEntry(row))) return verifier.finish(undefined);
+  for await (const page of auditPages(db, 0, pageSize)) {
+    for (const entry of page) if (!verifier.push(entry)) return verifier.finish(undefined);
   }
+  return verifier.finish(await readAuditHead(db));
+}
+
+/** The entries after `after`, `pageSize` at a time, in chain order. */
+export async function* auditPages(db: Db, after: number, pageSize: number): AsyncGenerator<AuditEntry[]> {
+  let cursor = after;
+  for (;;) {
+    const page = await readAuditEntries(db, cursor, pageSize);
+    if (page.length === 0) return;
+    yield page;
+    cursor = page[page.length - 1]!.seq;
+  }
+}
+
+export async function readAuditEntries(db: Db, after: number, limit: number): Promise<AuditEntry[]> {
+  const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(limit).execute();
+  return rows.map(rowToEntry);
+}
+
+export async function findAuditEntry(db: Db, seq: number): Promise<AuditEntry | undefined> {
+  const row = await db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row ? rowToEntry(row) : undefined;
+}
+
+/** The head row: the last entry's seq and hash, updated in the same transaction as every append. */
+export async function readAuditHead(db: Db): Promise<AuditHead | undefined> {
   const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
-  const recorded: AuditHead | undefined = head ? { seq: Number(head.seq), hash: head.hash } : undefined;
-  return verifier.finish(recorded);
+  return head ? { seq: Number(head.seq), hash: head.hash } : undefined;
 }
 
 export async function countAuditEntries(db: Db): Promise<number> {

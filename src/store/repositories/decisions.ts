@@ -13,6 +13,16 @@ export async function findDecision(db: Db, id: string): Promise<DecisionRecord |
   return row ? fromRow(row) : undefined;
 }
 
+/** The decisions with these ids (those that exist), in chunks under SQLite's bound-parameter limit. */
+export async function findDecisions(db: Db, ids: string[]): Promise<Map<string, DecisionRecord>> {
+  const found = new Map<string, DecisionRecord>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('decisions').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, fromRow(row));
+  }
+  return found;
+}
+
 function toRow(record: DecisionRecord): DecisionTable {
   return {
     id: record.id,
