@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { BIN } from './cli.js';
+import { CLI } from './cli.js';
 
 export interface ServerProcess {
   url: string;
@@ -9,7 +9,7 @@ export interface ServerProcess {
 
 /** Starts `perisai serve` in its own process on a free port and waits until it listens. */
 export async function startServerProcess(db: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
+  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', db], {
     env: { ...process.env, PERISAI_LOG_LEVEL: 'warn', PERISAI_IMAGE_DETECTORS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
