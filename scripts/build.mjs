@@ -15,17 +15,17 @@ const dist = join(root, 'dist');
 // from the sources, which the build never loads.
 const CODE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
-// A fresh dist/: a module renamed or removed in src/ must not live on in the build.
-rmSync(dist, { recursive: true, force: true });
-
 let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  // `npm ci --omit=dev` lands here: the compiler is a development dependency.
+  // `npm ci --omit=dev` lands here: the compiler is a development dependency. Checked before
+  // dist/ is removed, so a pruned deployment keeps the build it has.
   process.stderr.write('build: the TypeScript compiler is not installed. Build with the development dependencies (`npm ci`), then drop them if you like (`npm prune --omit=dev`): the build runs without them.\n');
   process.exit(1);
 }
+// A fresh dist/: a module renamed or removed in src/ must not live on in the build.
+rmSync(dist, { recursive: true, force: true });
 const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
