@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/perisai.js', import.meta.url));
+/**
+ * The node arguments that run the `perisai` command from the TypeScript sources, as `bin/perisai.js`
+ * runs it from dist/: the suite tests the code as it is now, never a stale build. The loader is
+ * named by its resolved URL because a test may start the command in another directory.
+ */
+export const CLI = ['--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../../src/main.ts', import.meta.url))];
 
 export interface CliResult {
   code: number | null;
@@ -12,7 +17,7 @@ export interface CliResult {
 /** Runs the real `perisai` command in a child process, as a person would. */
 export function runCli(args: string[], options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: options.cwd,
       env: { ...process.env, PERISAI_LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN } from './cli.js';
+import { CLI } from './cli.js';
 
 export interface ServerProcess {
   url: string;
@@ -14,7 +14,7 @@ export interface ServerProcess {
 export async function startServerProcess(db: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   // The audit key and checkpoints go beside the data; for PostgreSQL that would be ./data, so give each process its own.
   const keyDir = mkdtempSync(join(tmpdir(), 'perisai-audit-'));
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
+  const child = spawn(process.execPath, [...CLI, 'serve', '--port', '0', '--db', db], {
     env: { ...process.env, PERISAI_LOG_LEVEL: 'warn', PERISAI_IMAGE_DETECTORS: '0', PERISAI_AUDIT_KEY_FILE: join(keyDir, 'audit-key.pem'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

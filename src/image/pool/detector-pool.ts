@@ -10,11 +10,12 @@
  *   of letting latency grow for everyone.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DecodedImage } from '../decoded-image.js';
 import type { DetectorFailure, ImageSignals } from '../detectors/types.js';
 import { PoolBusyError, PoolClosedError } from './errors.js';
 import type { AnalyseRequest, WorkerMessage, WorkerStartData } from './protocol.js';
+import { siblingModule, startWorker } from '../../runtime/worker-entry.js';
 
 export interface DetectorPoolOptions {
   /** Number of worker threads (default `os.availableParallelism()`). */
@@ -25,7 +26,7 @@ export interface DetectorPoolOptions {
   timeoutMs?: number;
   /** Longest time a worker may take to load its models (default 60 000 ms). */
   startupTimeoutMs?: number;
-  /** Module exporting `createDetectors` (default: the real models, `model-worker.ts`). */
+  /** Module exporting `createDetectors` (default: the real models, `model-worker.ts`/`.js`). */
   workerModule?: string | URL;
   /** Passed to the module's `createDetectors` (must be structured-cloneable). */
   workerOptions?: unknown;
@@ -80,8 +81,9 @@ interface Slot {
   lastError?: string;
 }
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
-const DEFAULT_WORKER_MODULE = new URL('./model-worker.ts', import.meta.url);
+// worker-host.js and model-worker.js in the build, their .ts sources under tests (see worker-entry.ts).
+const WORKER_HOST = siblingModule(import.meta.url, 'worker-host');
+const DEFAULT_WORKER_MODULE = siblingModule(import.meta.url, 'model-worker');
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
@@ -127,7 +129,7 @@ export function createDetectorPool(options: DetectorPoolOptions = {}): DetectorP
 
   function spawn(): void {
     if (closed) return;
-    const worker = new Worker(BOOTSTRAP, {
+    const worker = startWorker(WORKER_HOST, {
       workerData: startData,
       resourceLimits: { maxOldGenerationSizeMb: heapMb },
       stdout: false,
