@@ -54,7 +54,8 @@ async function overHttp(): Promise<void> {
   const port = 18787 + Math.floor(Math.random() * 1000);
   const bin = fileURLToPath(new URL('../bin/perisai.js', import.meta.url));
   const server = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--db', join(dir, 'bench.db')], {
-    env: { ...process.env, PERISAI_ADMIN_KEY: key, PERISAI_LOG_LEVEL: 'warn' },
+    // The rate limit is off: the bench measures throughput, not the limiter.
+    env: { ...process.env, PERISAI_ADMIN_KEY: key, PERISAI_LOG_LEVEL: 'warn', PERISAI_RATE_LIMIT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

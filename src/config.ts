@@ -14,6 +14,14 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run image detectors (nudity, faces) in a worker pool; off makes images fail closed to review. */
   imageDetectors: z.boolean().default(true),
+  /** Requests per minute per API key, and for requests without a key per client address; 0 turns limiting off. */
+  rateLimit: z.coerce.number().int().min(0).default(6000),
+  /** Seconds a client has to send a whole request (headers and body): a trickled body is cut off. */
+  requestTimeoutSeconds: z.coerce.number().min(1).default(60),
+  /** Seconds a connection may stay idle, waiting on the client, before it is closed. */
+  idleTimeoutSeconds: z.coerce.number().min(1).default(75),
+  /** `/metrics` needs a key with scope `metrics` (or admin) when true. */
+  metricsNeedKey: z.boolean().default(false),
   /** The audit key as PEM; when absent, the key file (see audit-key.ts). */
   auditKey: z.string().min(1).optional(),
   auditKeyFile: z.string().min(1).optional(),
@@ -35,6 +43,10 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     policyPath: env.PERISAI_POLICY,
     adminKey: env.PERISAI_ADMIN_KEY,
     logLevel: env.PERISAI_LOG_LEVEL,
+    rateLimit: env.PERISAI_RATE_LIMIT,
+    requestTimeoutSeconds: env.PERISAI_REQUEST_TIMEOUT,
+    idleTimeoutSeconds: env.PERISAI_IDLE_TIMEOUT,
+    metricsNeedKey: env.PERISAI_METRICS_KEY_REQUIRED === undefined ? undefined : env.PERISAI_METRICS_KEY_REQUIRED === '1' || env.PERISAI_METRICS_KEY_REQUIRED === 'true',
     auditKey: env.PERISAI_AUDIT_KEY,
     auditKeyFile: env.PERISAI_AUDIT_KEY_FILE,
     auditCheckpointMinutes: env.PERISAI_AUDIT_CHECKPOINT_MINUTES,

@@ -29,6 +29,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   image_timeout: EXIT.failure,
   unauthorized: EXIT.failure,
   forbidden: EXIT.failure,
+  rate_limited: EXIT.failure,
   not_found: EXIT.failure,
   conflict: EXIT.failure,
   policy_unreadable: EXIT.usage,

@@ -132,7 +132,7 @@ storeOptions(
   keys
     .command('create <name>')
     .description('create an API key and print its secret once')
-    .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, admin', 'screen'),
+    .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, metrics, admin', 'screen'),
 ).action(run((name: string, flags: StoreFlags & { scopes: string }) => withContext(flags, (ctx) => keysCreate(ctx, name, flags.scopes))));
 storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run((flags: StoreFlags) => withContext(flags, (ctx) => keysList(ctx))));
 storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(

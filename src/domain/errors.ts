@@ -25,9 +25,10 @@ export const ERROR_CODES = [
   'image_truncated',
   'image_corrupt',
   'image_timeout',
-  // Who may do what.
+  // Who may do what, and how often.
   'unauthorized',
   'forbidden',
+  'rate_limited',
   // The state of what was asked about.
   'not_found',
   'conflict',

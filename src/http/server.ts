@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
+import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
@@ -19,8 +21,14 @@ export interface ServerOptions {
 }
 
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const requestTimeoutMs = ctx.config.requestTimeoutSeconds * 1000;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    // A whole request (headers and body) must arrive within the request timeout, so a body
+    // trickled a byte a second is cut off; Node checks every second rather than every 30.
+    serverFactory: (handler) => createServer({ requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 30_000), connectionsCheckingInterval: 1000 }, handler),
+    // An idle connection (no bytes either way) is closed after this; above keep-alive's 72 s.
+    connectionTimeout: ctx.config.idleTimeoutSeconds * 1000,
     // The default for every route; the screening and import routes raise their own (see limits.ts).
     bodyLimit: BODY_LIMITS.json,
     // Requests are logged by the decision log and metrics; per-request access logs would dominate the cost.
@@ -41,6 +49,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: 'not_found', message: `There is no ${request.method} ${request.url.split('?')[0]}: see /docs for the API.` }),
   );
+
+  await registerEdge(app, { rateLimit: ctx.config.rateLimit });
 
   const doc = openApiDocument(PACKAGE_VERSION);
   app.get('/openapi.json', async () => doc);

@@ -78,3 +78,67 @@ describe('the HTTP edge: route plugins, body limits and authentication before th
     assert.equal(csvElsewhere.json().error, 'unsupported_media_type');
   });
 });
+
+describe('the HTTP edge: headers, rate limits, metrics behind a key, timeouts', () => {
+  const store = useStore(sqlite);
+  let t: TestApp;
+  let port: number;
+  before(async () => {
+    t = await startTestApp(store(), {}, { rateLimit: 3, metricsNeedKey: true, requestTimeoutSeconds: 1 });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (t.app.server.address() as AddressInfo).port;
+  });
+  after(async () => t?.close());
+
+  const get = (url: string, key: string | null = ADMIN_KEY) => t.app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+  it('sends security headers everywhere, no-store on the API, a CSP on /docs', async () => {
+    const api = await get('/v1/consent/acct-1');
+    assert.equal(api.headers['x-content-type-options'], 'nosniff');
+    assert.equal(api.headers['cache-control'], 'no-store');
+    const docs = await get('/docs', null);
+    assert.match(String(docs.headers['content-security-policy']), /default-src 'none'/);
+    assert.equal(docs.headers['x-content-type-options'], 'nosniff');
+  });
+
+  it('limits each key and each address without one, with 429 and Retry-After; probes are never limited', async () => {
+    const other = (await t.ctx.apiKeys.create('second', ['consent'], 'test')).secret;
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await get('/v1/consent/acct-2', other)).statusCode);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const limited = await get('/v1/consent/acct-2', other);
+    assert.equal(limited.json().error, 'rate_limited');
+    assert.match(limited.json().message, /at most 3 a minute/);
+    assert.ok(Number(limited.headers['retry-after']) >= 1);
+    const third = (await t.ctx.apiKeys.create('third', ['consent'], 'test')).secret;
+    assert.equal((await get('/v1/consent/acct-2', third)).statusCode, 200, 'another key has its own allowance');
+    const anonymous = [];
+    for (let i = 0; i < 4; i++) anonymous.push((await get('/openapi.json', null)).statusCode);
+    // The address already spent one on /docs in the test above.
+    assert.deepEqual(anonymous, [200, 200, 429, 429]);
+    for (let i = 0; i < 6; i++) assert.equal((await get('/healthz', null)).statusCode, 200);
+  });
+
+  it('puts /metrics behind scope metrics when asked to', async () => {
+    assert.equal((await get('/metrics', null)).statusCode, 401);
+    const scraper = (await t.ctx.apiKeys.create('scraper', ['metrics'], 'test')).secret;
+    assert.equal((await get('/metrics', scraper)).statusCode, 200);
+  });
+
+  it('cuts off a request whose body trickles in past the request timeout', async () => {
+    const closed = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/screen', method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'content-length': '1000' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(`status ${res.statusCode}`));
+      });
+      req.on('error', (error) => resolve((error as NodeJS.ErrnoException).code ?? error.message));
+      const trickle = setInterval(() => req.write(' '), 200);
+      req.on('close', () => clearInterval(trickle));
+      setTimeout(() => {
+        clearInterval(trickle);
+        reject(new Error('the connection was still open after 8 s'));
+      }, 8000).unref();
+    });
+    assert.match(closed, /status 408|ECONNRESET|socket hang up/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app-context.js';
+import { requireScope } from '../auth.js';
 import type { ScreeningMetrics } from '../metrics.js';
 
 /** Probes and metrics: no key, no body. */
@@ -14,7 +15,9 @@ export function healthRoutes(ctx: AppContext, metrics: ScreeningMetrics): Fastif
       return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', message: health.problem, store: health.store, image_models: health.imageModels });
     });
 
-    app.get('/metrics', async (_request, reply) => {
+    // Public by default (a scraper on a private network); PERISAI_METRICS_KEY_REQUIRED=1 puts it behind scope `metrics`.
+    const metricsAuth = ctx.config.metricsNeedKey ? { onRequest: requireScope(ctx.apiKeys, 'metrics') } : {};
+    app.get('/metrics', metricsAuth, async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
       return metrics.registry.metrics();
     });
