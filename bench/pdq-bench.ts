@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodeImage } from '../src/image/decode.js';
-import { hammingDistance, pdqHash } from '../src/image/pdq.js';
+import { hammingDistance, pdqHash } from '../src/pdq/index.js';
 import { fmt, summarise, timeSamples } from './stats.js';
 
 const FIXTURES = fileURLToPath(new URL('../test/fixtures/pdq/synthetic/', import.meta.url));

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeImage } from '../../image/decode.js';
 import { digestBytes } from '../../image/digests.js';
 import { ImageError } from '../../image/errors.js';
-import { pdqHash, pdqHashWithDihedrals } from '../../image/pdq.js';
+import { pdqHash, pdqHashWithDihedrals } from '../../pdq/index.js';
 
 export interface HashOptions {
   json?: boolean;

@@ -3,7 +3,7 @@
  * `pdq-photo-hasher` given the same 8-bit pixels. Facts implemented from
  * /work/shared/vectors/pdq/README.md; evidence and figures in docs/pdq.md.
  */
-import { dct64To16 } from './pdq-dct.js';
+import { dct64To16 } from './dct.js';
 import {
   RESIZE_THRESHOLD,
   RESIZE_TO,
@@ -13,10 +13,8 @@ import {
   jaroszWindowSize,
   lumaResized,
   qualityOf64,
-} from './pdq-filter.js';
-import { wordsToHex } from './pdq-hex.js';
-
-export { hammingDistance, pdqFromHex, pdqToHex, PdqFormatError } from './pdq-hex.js';
+} from './filter.js';
+import { wordsToHex } from './hex.js';
 
 /** Pixels PDQ needs; a `DecodedImage` satisfies it. */
 export interface PdqInput {
