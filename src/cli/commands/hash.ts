@@ -3,25 +3,21 @@
  * (`pdq_hex,quality,file`), or one JSON object per line with --json. A file that cannot be
  * read or decoded is reported on stderr and makes the exit code non-zero; the others are
  * still hashed. Never prints an all-zero hash for a broken file.
+ *
+ * Many files are spread over worker threads (one a core, src/cli/hash/hash-pool.ts); lines are
+ * still printed in argument order. One file is hashed in this thread: starting a worker costs
+ * more than hashing it.
  */
-import { readFile } from 'node:fs/promises';
-import { decodeImage } from '../../image/decode.js';
-import { digestBytes } from '../../image/digests.js';
-import { ImageError } from '../../image/errors.js';
-import { pdqHash, pdqHashWithDihedrals } from '../../pdq/index.js';
+import { availableParallelism } from 'node:os';
+import { hashFile } from '../hash/hash-file.js';
+import type { HashFileOutcome, HashOptions } from '../hash/hash-file.js';
+import { hashInWorkers } from '../hash/hash-pool.js';
 
-export interface HashOptions {
-  json?: boolean;
-  dihedral?: boolean;
-}
+export type { HashOptions } from '../hash/hash-file.js';
 
-function describeFailure(e: unknown): string {
-  if (e instanceof ImageError) return `${e.code}: ${e.message}`;
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return 'file not found';
-  if (err?.code === 'EISDIR') return 'is a directory, not an image file';
-  if (err?.code === 'EACCES') return 'permission denied';
-  return e instanceof Error ? e.message : String(e);
+export interface HashRunOptions {
+  /** Worker threads to use; default one per core. 0 or 1 hashes everything in this thread. */
+  workers?: number;
 }
 
 /**
@@ -33,36 +29,31 @@ export async function hashFiles(
   opts: HashOptions,
   out: (line: string) => void,
   err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  run: HashRunOptions = {},
 ): Promise<number> {
   let failed = 0;
-  for (const file of paths) {
-    try {
-      const bytes = await readFile(file);
-      const img = await decodeImage(bytes);
-      if (opts.json) {
-        const { sha256, md5 } = digestBytes(bytes);
-        const base = { width: img.width, height: img.height, file };
-        if (opts.dihedral) {
-          const { hashes, quality } = pdqHashWithDihedrals(img);
-          out(JSON.stringify({ pdq: hashes.orig, quality, sha256, md5, ...base, dihedrals: hashes }));
-        } else {
-          const { hash, quality } = pdqHash(img);
-          out(JSON.stringify({ pdq: hash, quality, sha256, md5, ...base }));
-        }
-      } else if (opts.dihedral) {
-        // The reference's --pdqdih-across layout: the 8 hashes, quality, file.
-        const { hashes, quality } = pdqHashWithDihedrals(img);
-        out(
-          `${hashes.orig},${hashes.rot90},${hashes.rot180},${hashes.rot270},${hashes.flipx},${hashes.flipy},${hashes.flipplus1},${hashes.flipminus1},${quality},${file}`,
-        );
-      } else {
-        const { hash, quality } = pdqHash(img);
-        out(`${hash},${quality},${file}`);
-      }
-    } catch (e) {
+  const emit = (file: string, outcome: HashFileOutcome): void => {
+    if (outcome.ok) out(outcome.line);
+    else {
       failed++;
-      err(`perisai hash: ${file}: ${describeFailure(e)}`);
+      err(`perisai hash: ${file}: ${outcome.error}`);
     }
+  };
+  const workers = Math.min(run.workers ?? availableParallelism(), paths.length);
+  if (workers <= 1) {
+    for (const file of paths) emit(file, await hashFile(file, opts));
+    return failed === 0 ? 0 : 1;
   }
+  // Outcomes arrive in any order; hold them until every earlier file has been printed.
+  const held = new Map<number, HashFileOutcome>();
+  let next = 0;
+  await hashInWorkers(paths, opts, workers, (index, outcome) => {
+    held.set(index, outcome);
+    for (let o = held.get(next); o !== undefined; o = held.get(next)) {
+      held.delete(next);
+      emit(paths[next]!, o);
+      next++;
+    }
+  });
   return failed === 0 ? 0 : 1;
 }

@@ -1,0 +1,15 @@
+/** Messages between `perisai hash` and its hash workers. */
+import type { HashFileOutcome, HashOptions } from './hash-file.js';
+
+/** Main thread → worker: hash `file` (position `index` in the argument list). */
+export interface HashRequest {
+  index: number;
+  file: string;
+  opts: HashOptions;
+}
+
+/** Worker → main thread. */
+export interface HashReply {
+  index: number;
+  outcome: HashFileOutcome;
+}
