@@ -46,7 +46,7 @@ function storeOptions(command: Command): Command {
 
 function parseWorkers(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('give a whole number of worker threads, 1 to 64.');
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('give a whole number of worker threads, 0 to 64.');
   return n;
 }
 
@@ -91,7 +91,7 @@ program
   .description('print the PDQ hash of each image as `pdq_hex,quality,file` (as the reference pdq-photo-hasher does)')
   .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
   .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
-  .option('--workers <n>', 'worker threads for many files (default: one per core; 1 = none)', parseWorkers)
+  .option('--workers <n>', 'worker threads besides the main one, for many files (default: cores - 2; 0 = none)', parseWorkers)
   .action(
     run(async (files: string[], flags: { json?: boolean; dihedral?: boolean; workers?: number }) =>
       (await load.hash()).hashFiles(files, { json: flags.json, dihedral: flags.dihedral }, (line) => process.stdout.write(`${line}\n`), undefined, { workers: flags.workers }),

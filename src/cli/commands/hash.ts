@@ -4,20 +4,30 @@
  * read or decoded is reported on stderr and makes the exit code non-zero; the others are
  * still hashed. Never prints an all-zero hash for a broken file.
  *
- * Many files are spread over worker threads (one a core, src/cli/hash/hash-pool.ts); lines are
- * still printed in argument order. One file is hashed in this thread: starting a worker costs
- * more than hashing it.
+ * Many files are spread over this thread and worker threads (src/cli/hash/hash-pool.ts); lines
+ * are still printed in argument order. This thread starts hashing at once, so a single file (or
+ * a handful) never pays for starting a worker.
  */
 import { availableParallelism } from 'node:os';
-import { hashFile } from '../hash/hash-file.js';
 import type { HashFileOutcome, HashOptions } from '../hash/hash-file.js';
-import { hashInWorkers } from '../hash/hash-pool.js';
+import { hashInLanes } from '../hash/hash-pool.js';
 
 export type { HashOptions } from '../hash/hash-file.js';
 
 export interface HashRunOptions {
-  /** Worker threads to use; default one per core. 0 or 1 hashes everything in this thread. */
+  /** Worker threads besides this thread; default `defaultHashWorkers()`. 0 hashes in this thread only. */
   workers?: number;
+}
+
+/**
+ * Cores minus two. This thread's lane already keeps two cores busy, since the decode (most of the
+ * time per file) runs on libvips' threads and only the PDQ step runs in JavaScript. Measured on 2
+ * cores under tsx (docs/pdq.md, Speed), a worker lane's start-up cost more than it gave, on 20
+ * large JPEGs and on 200 mixed ones alike. With more cores, worker lanes add JavaScript time
+ * for the PDQ step (not measured here: this workplace has 2 cores).
+ */
+export function defaultHashWorkers(): number {
+  return Math.max(0, availableParallelism() - 2);
 }
 
 /**
@@ -39,15 +49,11 @@ export async function hashFiles(
       err(`perisai hash: ${file}: ${outcome.error}`);
     }
   };
-  const workers = Math.min(run.workers ?? availableParallelism(), paths.length);
-  if (workers <= 1) {
-    for (const file of paths) emit(file, await hashFile(file, opts));
-    return failed === 0 ? 0 : 1;
-  }
+  const workers = run.workers ?? defaultHashWorkers();
   // Outcomes arrive in any order; hold them until every earlier file has been printed.
   const held = new Map<number, HashFileOutcome>();
   let next = 0;
-  await hashInWorkers(paths, opts, workers, (index, outcome) => {
+  await hashInLanes(paths, opts, workers, (index, outcome) => {
     held.set(index, outcome);
     for (let o = held.get(next); o !== undefined; o = held.get(next)) {
       held.delete(next);

@@ -1,93 +1,107 @@
 /**
- * Spreads `perisai hash` over worker threads: one worker a core, each fed a couple of files at a
- * time, outcomes reported by argument index so the caller can print in argument order.
+ * Spreads `perisai hash` over this thread and worker threads, outcomes reported by argument
+ * index so the caller can print in argument order.
  *
- * A worker that fails (it cannot start, or dies) hands its unanswered files back to the queue;
- * when no worker is left, the rest are hashed in this thread. Per-file problems never reach
- * this level: `hashFile` turns them into outcomes.
+ * Each lane keeps two files in flight. In a lane the decode runs on libvips' threads and only
+ * the PDQ step (a few ms) runs in JavaScript, so one lane already keeps the decoder busy on a
+ * second core; worker lanes add JavaScript time for sets of many small images, where the PDQ
+ * step is a large share. This thread's lane starts at once, so nothing waits for a worker to
+ * boot, and a worker that cannot start costs nothing but its start-up.
+ *
+ * A worker that fails (it cannot start, or dies) hands its unanswered files back to the queue
+ * for the other lanes. Per-file problems never reach this level: `hashFile` turns them into
+ * outcomes.
  */
 import { Worker } from 'node:worker_threads';
 import { hashFile } from './hash-file.js';
 import type { HashFileOutcome, HashOptions } from './hash-file.js';
-import type { HashReply, HashRequest } from './protocol.js';
+import type { HashRequest, HashWorkerMessage } from './protocol.js';
 
 const BOOTSTRAP = new URL('./hash-worker-bootstrap.mjs', import.meta.url);
 
-/**
- * Files in flight per worker: two, so a worker decodes its next file (on libvips' threads) while
- * it hashes the current one, and never waits for the round trip to the main thread.
- */
+/** Files in flight per lane: one decoding while the previous one is hashed. */
 const IN_FLIGHT = 2;
 
-export async function hashInWorkers(
+export async function hashInLanes(
   files: readonly string[],
   opts: HashOptions,
   workerCount: number,
   onOutcome: (index: number, outcome: HashFileOutcome) => void,
-  /** The worker entry; tests pass a broken one to exercise the fallback. */
-  entry: URL = BOOTSTRAP,
+  testing: {
+    /** The worker entry; tests pass a broken one to exercise the fallback. */
+    entry?: URL;
+    /** false: leave the files to the workers while any is alive (tests of the worker lane). */
+    local?: boolean;
+  } = {},
 ): Promise<void> {
-  const queue: number[] = files.map((_, i) => i);
-  queue.reverse(); // pop() from the end hands out files in argument order
-  let alive = 0;
+  const entry = testing.entry ?? BOOTSTRAP;
+  let useLocal = testing.local ?? true;
+  const queue: number[] = files.map((_, i) => i).reverse(); // pop() hands out files in argument order
+  const pendingOf = new Map<Worker, Set<number>>();
+  let localInFlight = 0;
+  let settled = false;
+  let resolveAll!: () => void;
+  const done = new Promise<void>((resolve) => (resolveAll = resolve));
 
-  await new Promise<void>((resolve) => {
-    let settled = false;
-    const pendingOf = new Map<Worker, Set<number>>();
+  const finishIfDone = (): void => {
+    if (settled || queue.length > 0 || localInFlight > 0) return;
+    for (const p of pendingOf.values()) if (p.size > 0) return;
+    settled = true;
+    for (const w of pendingOf.keys()) void w.terminate();
+    resolveAll();
+  };
 
-    const finishIfDone = (): void => {
-      if (settled) return;
-      const inFlight = [...pendingOf.values()].some((p) => p.size > 0);
-      if (queue.length === 0 && !inFlight) {
-        settled = true;
-        for (const w of pendingOf.keys()) void w.terminate();
-        resolve();
-      } else if (alive === 0 && !inFlight) {
-        // No worker left: hash what remains here, in order.
-        settled = true;
-        void (async () => {
-          while (queue.length > 0) {
-            const i = queue.pop()!;
-            onOutcome(i, await hashFile(files[i]!, opts));
-          }
-          resolve();
-        })();
-      }
-    };
-
-    const feed = (w: Worker): void => {
-      const pending = pendingOf.get(w)!;
-      while (pending.size < IN_FLIGHT && queue.length > 0) {
-        const index = queue.pop()!;
-        pending.add(index);
-        const req: HashRequest = { index, file: files[index]!, opts };
-        w.postMessage(req);
-      }
-    };
-
-    const lose = (w: Worker): void => {
-      const pending = pendingOf.get(w);
-      if (!pending || !pendingOf.delete(w)) return;
-      alive--;
-      // Unanswered files go back to the front of the queue, smallest index served first.
-      queue.push(...[...pending].sort((a, b) => b - a));
-      for (const other of pendingOf.keys()) feed(other);
-      finishIfDone();
-    };
-
-    for (let k = 0; k < workerCount; k++) {
-      const w = new Worker(entry);
-      alive++;
-      pendingOf.set(w, new Set());
-      w.on('message', (reply: HashReply) => {
-        pendingOf.get(w)?.delete(reply.index);
-        onOutcome(reply.index, reply.outcome);
-        feed(w);
+  const feedLocal = (): void => {
+    while (useLocal && localInFlight < IN_FLIGHT && queue.length > 0) {
+      const index = queue.pop()!;
+      localInFlight++;
+      void hashFile(files[index]!, opts).then((outcome) => {
+        localInFlight--;
+        onOutcome(index, outcome);
+        feedLocal();
         finishIfDone();
       });
-      w.on('error', () => lose(w));
-      w.on('exit', () => lose(w));
-      feed(w);
     }
-  });
+  };
+
+  const feedWorker = (w: Worker): void => {
+    const pending = pendingOf.get(w);
+    while (pending && pending.size < IN_FLIGHT && queue.length > 0) {
+      const index = queue.pop()!;
+      pending.add(index);
+      const req: HashRequest = { index, file: files[index]!, opts };
+      w.postMessage(req);
+    }
+  };
+
+  const lose = (w: Worker): void => {
+    const pending = pendingOf.get(w);
+    if (!pending || !pendingOf.delete(w)) return;
+    // Unanswered files go back to the front of the queue, smallest index first.
+    queue.push(...[...pending].sort((a, b) => b - a));
+    if (pendingOf.size === 0) useLocal = true; // no worker left: this thread finishes the job
+    for (const other of pendingOf.keys()) feedWorker(other);
+    feedLocal();
+    finishIfDone();
+  };
+
+  if (workerCount <= 0 || queue.length <= IN_FLIGHT) useLocal = true;
+  for (let k = 0; k < workerCount && queue.length > IN_FLIGHT; k++) {
+    const w = new Worker(entry);
+    pendingOf.set(w, new Set());
+    // A worker takes files only once its modules are loaded, so none wait behind its start-up.
+    w.on('message', (msg: HashWorkerMessage) => {
+      if (msg.type === 'outcome') {
+        pendingOf.get(w)?.delete(msg.index);
+        onOutcome(msg.index, msg.outcome);
+      }
+      feedWorker(w);
+      finishIfDone();
+    });
+    w.on('error', () => lose(w));
+    w.on('exit', () => lose(w));
+  }
+  feedLocal();
+  finishIfDone(); // no files at all
+  await done;
 }

@@ -8,8 +8,5 @@ export interface HashRequest {
   opts: HashOptions;
 }
 
-/** Worker → main thread. */
-export interface HashReply {
-  index: number;
-  outcome: HashFileOutcome;
-}
+/** Worker → main thread: modules loaded, send files; or the outcome of one file. */
+export type HashWorkerMessage = { type: 'ready' } | { type: 'outcome'; index: number; outcome: HashFileOutcome };
