@@ -15,7 +15,7 @@ import { decodeImage } from '../src/image/decode.js';
 import { HumanFaceDetector } from '../src/image/detectors/face-detector.js';
 import { NsfwDetector } from '../src/image/detectors/nsfw-detector.js';
 import { initTfWasm } from '../src/image/detectors/tf-runtime.js';
-import { pdqHash } from '../src/image/pdq.js';
+import { pdqHash } from '../src/pdq/index.js';
 import { createDetectorPool } from '../src/image/pool/detector-pool.js';
 import { fmt, summarise, timeSamples } from './stats.js';
 

@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { PdqIndex } from '../src/match/mih-index.js';
 import type { PdqHit } from '../src/match/mih-index.js';
-import { PDQ_BYTES, popcount32 } from '../src/match/pdq-bits.js';
+import { PDQ_BYTES, popcount32 } from '../src/pdq/index.js';
 
 const RADIUS = 31;
 

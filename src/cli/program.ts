@@ -1,19 +1,41 @@
-import { Command, CommanderError, Option } from 'commander';
-import { auditCheckpoint, auditExport, auditPublicKey, auditVerify, type AuditVerifyFlags } from './commands/audit.js';
-import { PURPOSE_HELP, bankAdd, bankCreate, bankExport, bankImport, bankList, bankRemove } from './commands/bank.js';
-import { evalExternal, evalPrompts } from './commands/eval.js';
-import { hashFiles } from './commands/hash.js';
-import { jobsList, jobsRetry, type JobsListFlags } from './commands/jobs.js';
-import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
-import { policyCheck } from './commands/policy-check.js';
-import { screenBatch, screenOne, type ScreenFlags } from './commands/screen.js';
-import { withContext, type StoreFlags } from './context.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { BANK_PURPOSES } from '../services/bank-purposes.js';
+import type { AuditVerifyFlags } from './commands/audit.js';
+import type { JobsListFlags } from './commands/jobs.js';
+import type { ScreenFlags } from './commands/screen.js';
+import type { StoreFlags } from './context.js';
+import type { AppContext } from '../app-context.js';
 import { EXIT, printError } from './io.js';
+
+// Each command's module is loaded when the command runs, not at start-up: `perisai hash` would
+// otherwise pay seconds for the store, the server, the policy engine and the models it never uses.
+const load = {
+  audit: () => import('./commands/audit.js'),
+  bank: () => import('./commands/bank.js'),
+  evaluation: () => import('./commands/eval.js'),
+  hash: () => import('./commands/hash.js'),
+  jobs: () => import('./commands/jobs.js'),
+  keys: () => import('./commands/keys.js'),
+  policyCheck: () => import('./commands/policy-check.js'),
+  screen: () => import('./commands/screen.js'),
+};
+
+async function withContext<T>(flags: StoreFlags, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
+  return (await import('./context.js')).withContext(flags, fn);
+}
+
+const PURPOSE_HELP = `purpose: ${BANK_PURPOSES.join(', ')}`;
 
 function storeOptions(command: Command): Command {
   return command
     .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
     .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY; default: the shipped policy)'));
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 64) throw new InvalidArgumentError('give a whole number of worker threads, 0 to 64.');
+  return n;
 }
 
 /** Runs an action and turns its result or error into the process exit code. */
@@ -75,7 +97,7 @@ storeOptions(
     .option('--json', 'print the decision as JSON')
     .option('--batch <file>', 'JSONL file of requests, one per line ("-" for stdin); prints one decision per line'),
 ).action(
-  run((flags: ScreenFlags & StoreFlags) => withContext(flags, (ctx) => (flags.batch !== undefined ? screenBatch(ctx, flags.batch) : screenOne(ctx, flags)))),
+  run(async (flags: ScreenFlags & StoreFlags) => withContext(flags, async (ctx) => (flags.batch !== undefined ? (await load.screen()).screenBatch(ctx, flags.batch) : (await load.screen()).screenOne(ctx, flags)))),
 );
 
 program
@@ -83,7 +105,12 @@ program
   .description('print the PDQ hash of each image as `pdq_hex,quality,file` (as the reference pdq-photo-hasher does)')
   .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
   .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
-  .action(run((files: string[], flags: { json?: boolean; dihedral?: boolean }) => hashFiles(files, flags, (line) => process.stdout.write(`${line}\n`))));
+  .option('--workers <n>', 'worker threads besides the main one, for many files (default: cores - 2; 0 = none)', parseWorkers)
+  .action(
+    run(async (files: string[], flags: { json?: boolean; dihedral?: boolean; workers?: number }) =>
+      (await load.hash()).hashFiles(files, { json: flags.json, dihedral: flags.dihedral }, (line) => process.stdout.write(`${line}\n`), undefined, { workers: flags.workers }),
+    ),
+  );
 
 const evaluation = program.command('eval').description('measure the screening pipeline on labelled data (in-memory store; nothing is recorded)');
 evaluation
@@ -92,18 +119,18 @@ evaluation
   .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
   .option('--external <dir>', 'also the external sets in DIR (e.g. ../shared/eval/external)')
   .option('--split <split>', 'for the corpus: only the train or validation rows')
-  .action(run((file: string, flags: { policy?: string; external?: string; split?: string }) => evalPrompts(file, flags)));
+  .action(run(async (file: string, flags: { policy?: string; external?: string; split?: string }) => (await load.evaluation()).evalPrompts(file, flags)));
 evaluation
   .command('external [dir]')
   .description('COCO false flags, Ring-A-Bell recall, OpenAI moderation S/S3 precision and recall')
   .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
-  .action(run((dir: string | undefined, flags: { policy?: string }) => evalExternal(dir ?? '../shared/eval/external', flags)));
+  .action(run(async (dir: string | undefined, flags: { policy?: string }) => (await load.evaluation()).evalExternal(dir ?? '../shared/eval/external', flags)));
 
 const policy = program.command('policy').description('work with policy files');
 policy
   .command('check <file>')
   .description('validate a policy file and explain each problem with its line number')
-  .action(run((file: string) => policyCheck(file)));
+  .action(run(async (file: string) => (await load.policyCheck()).policyCheck(file)));
 
 const audit = program.command('audit').description('the tamper-evident audit log');
 storeOptions(
@@ -113,18 +140,18 @@ storeOptions(
     .option('--checkpoint <file>', 'also check a signed checkpoint: fails if the log holds fewer entries, or another hash at its entry')
     .option('--public-key <file>', 'the audit public key (PEM) the checkpoint must be signed with (default: this deployment\'s audit key)')
     .option('--json', 'print the result as JSON'),
-).action(run((flags: StoreFlags & AuditVerifyFlags) => withContext(flags, (ctx) => auditVerify(ctx, flags))));
+).action(run((flags: StoreFlags & AuditVerifyFlags) => withContext(flags, async (ctx) => (await load.audit()).auditVerify(ctx, flags))));
 storeOptions(
   audit
     .command('checkpoint')
     .description('sign the chain\'s length and head hash with the audit key (kept outside the database)')
     .option('--out <file>', 'write it to this file (never overwritten) instead of stdout'),
-).action(run((flags: StoreFlags & { out?: string }) => withContext(flags, (ctx) => auditCheckpoint(ctx, flags))));
+).action(run((flags: StoreFlags & { out?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditCheckpoint(ctx, flags))));
 storeOptions(audit.command('export').description('print every entry as JSON lines, in order').option('--after <n>', 'only entries after this one')).action(
-  run((flags: StoreFlags & { after?: string }) => withContext(flags, (ctx) => auditExport(ctx, flags))),
+  run((flags: StoreFlags & { after?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditExport(ctx, flags))),
 );
 storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
-  run((flags: StoreFlags) => withContext(flags, (ctx) => auditPublicKey(ctx))),
+  run((flags: StoreFlags) => withContext(flags, async (ctx) => (await load.audit()).auditPublicKey(ctx))),
 );
 
 const keys = program.command('keys').description('API keys');
@@ -133,10 +160,10 @@ storeOptions(
     .command('create <name>')
     .description('create an API key and print its secret once')
     .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, metrics, admin', 'screen'),
-).action(run((name: string, flags: StoreFlags & { scopes: string }) => withContext(flags, (ctx) => keysCreate(ctx, name, flags.scopes))));
-storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run((flags: StoreFlags) => withContext(flags, (ctx) => keysList(ctx))));
+).action(run(async (name: string, flags: StoreFlags & { scopes: string }) => withContext(flags, async (ctx) => (await load.keys()).keysCreate(ctx, name, flags.scopes))));
+storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run(async (flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysList(ctx))));
 storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
-  run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => keysRevoke(ctx, id))),
+  run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysRevoke(ctx, id))),
 );
 
 const jobs = program.command('jobs').description('actions waiting to be carried out, running, done or failed (the outbox)');
@@ -148,9 +175,9 @@ storeOptions(
     .option('--kind <kind>', 'only jobs of this kind (strike, escalate, open_case, ...)')
     .option('--limit <n>', 'at most this many (default 50)')
     .option('--json', 'one JSON object per line'),
-).action(run((flags: StoreFlags & JobsListFlags) => withContext(flags, (ctx) => jobsList(ctx, flags))));
+).action(run(async (flags: StoreFlags & JobsListFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsList(ctx, flags))));
 storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
-  run((id: string, flags: StoreFlags) => withContext(flags, (ctx) => jobsRetry(ctx, id))),
+  run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsRetry(ctx, id))),
 );
 
 const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');
@@ -163,24 +190,24 @@ storeOptions(
     .option('--description <text>', 'what the bank holds and where it comes from')
     .option('--min-quality <n>', 'refuse hashes below this PDQ quality (default 50)')
     .option('--max-distance <n>', 'match within this Hamming distance (default 31)'),
-).action(run((name: string, flags: StoreFlags & { purpose: string; description?: string; minQuality?: string; maxDistance?: string }) => withContext(flags, (ctx) => bankCreate(ctx, name, flags))));
+).action(run(async (name: string, flags: StoreFlags & { purpose: string; description?: string; minQuality?: string; maxDistance?: string }) => withContext(flags, async (ctx) => (await load.bank()).bankCreate(ctx, name, flags))));
 storeOptions(bank.command('list').description('list banks with their hash counts').option('--json', 'one JSON object per line')).action(
-  run((flags: StoreFlags & { json?: boolean }) => withContext(flags, (ctx) => bankList(ctx, flags.json ?? false))),
+  run(async (flags: StoreFlags & { json?: boolean }) => withContext(flags, async (ctx) => (await load.bank()).bankList(ctx, flags.json ?? false))),
 );
 storeOptions(
   bank
     .command('import <name> <file>')
     .description('import a hash list ("-" for stdin): pdq_hex,quality[,label] lines as `perisai hash` prints, CSV with a header, or JSONL; all or nothing')
     .addOption(formatOption()),
-).action(run((name: string, file: string, flags: StoreFlags & { format?: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, (ctx) => bankImport(ctx, name, file, flags.format))));
+).action(run(async (name: string, file: string, flags: StoreFlags & { format?: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, async (ctx) => (await load.bank()).bankImport(ctx, name, file, flags.format))));
 storeOptions(bank.command('export <name>').description('print the bank, one hash a line (stdout holds only the data)').addOption(formatOption().default('jsonl'))).action(
-  run((name: string, flags: StoreFlags & { format: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, (ctx) => bankExport(ctx, name, flags.format))),
+  run(async (name: string, flags: StoreFlags & { format: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, async (ctx) => (await load.bank()).bankExport(ctx, name, flags.format))),
 );
 storeOptions(bank.command('add <name> <pdq>').description('add one hash').option('--quality <n>', 'PDQ quality of the hash', '100').option('--label <text>', 'a label for the hash')).action(
-  run((name: string, pdq: string, flags: StoreFlags & { quality: string; label?: string }) => withContext(flags, (ctx) => bankAdd(ctx, name, pdq, flags))),
+  run(async (name: string, pdq: string, flags: StoreFlags & { quality: string; label?: string }) => withContext(flags, async (ctx) => (await load.bank()).bankAdd(ctx, name, pdq, flags))),
 );
 storeOptions(bank.command('remove <name> <pdq>').description('remove one hash')).action(
-  run((name: string, pdq: string, flags: StoreFlags) => withContext(flags, (ctx) => bankRemove(ctx, name, pdq))),
+  run(async (name: string, pdq: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.bank()).bankRemove(ctx, name, pdq))),
 );
 
 return program;

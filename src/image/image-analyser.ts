@@ -3,7 +3,7 @@ import type { DetectorFailure, ImageAnalyser, ImageAnalysis } from '../services/
 import { decodeImage, type DecodeLimits } from './decode.js';
 import { sha256Hex } from './digests.js';
 import { isImageError } from './errors.js';
-import { pdqHash } from './pdq.js';
+import { pdqHash } from '../pdq/index.js';
 import { createDetectorPool, type DetectorPool, type DetectorPoolOptions } from './pool/detector-pool.js';
 import { PoolBusyError, PoolClosedError } from './pool/errors.js';
 import type { ImageSignals } from './detectors/types.js';

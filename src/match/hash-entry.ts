@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PDQ_HEX_LENGTH, firstNonHexIndex, isPdqHex } from '../pdq/index.js';
 
 /**
  * One hash of a hash list, the unit every format parses into and serialises from. Hex is always
@@ -54,13 +55,14 @@ export class FieldError extends Error {}
 /** Lowercase hex of a PDQ hash, or a FieldError saying exactly what is wrong. */
 export function checkPdq(raw: string): string {
   const s = raw.trim();
+  if (isPdqHex(s)) return s.toLowerCase();
+  // Invalid: say what is wrong, the length first, then the first character that is not hex.
   if (s.length === 0) throw new FieldError('the PDQ hash is missing');
-  const bad = s.search(/[^0-9a-fA-F]/);
-  if (s.length !== 64) {
+  const bad = firstNonHexIndex(s);
+  if (s.length !== PDQ_HEX_LENGTH) {
     throw new FieldError(`the PDQ hash has ${s.length} characters; expected 64 hexadecimal digits${bad >= 0 ? ` (and ${JSON.stringify(s[bad])} is not hexadecimal)` : ''}`);
   }
-  if (bad >= 0) throw new FieldError(`the PDQ hash contains ${JSON.stringify(s[bad])} at position ${bad + 1}, which is not a hexadecimal digit`);
-  return s.toLowerCase();
+  throw new FieldError(`the PDQ hash contains ${JSON.stringify(s[bad])} at position ${bad + 1}, which is not a hexadecimal digit`);
 }
 
 /** An integer 0..100 at or above `min`. */

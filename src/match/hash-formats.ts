@@ -2,6 +2,7 @@ import { CSV_HEADER, HEADERLESS, csvEndsQuoted, csvLine, readHeader, recordValue
 import type { Column } from './hash-csv.js';
 import { FieldError, TEXT_FIELDS, checkPdq, checkQuality, checkSha256, checkText, differingFields, jsonlLineSchema } from './hash-entry.js';
 import type { HashEntry, HashEntryLike } from './hash-entry.js';
+import { PDQ_HEX_LENGTH, isPdqHex } from '../pdq/index.js';
 
 export type { HashEntry, HashEntryLike } from './hash-entry.js';
 
@@ -62,7 +63,7 @@ export const DEFAULT_MAX_ERRORS = 20;
 export function detectHashListFormat(firstLine: string): HashListFormat {
   const s = firstLine.replace(/^\uFEFF/, '').trimStart();
   if (s.startsWith('{')) return 'jsonl';
-  if (/^[0-9a-fA-F]{64}\s*(,|$)/.test(s)) return 'pdq';
+  if (isPdqHex(s.slice(0, PDQ_HEX_LENGTH)) && /^\s*(,|$)/.test(s.slice(PDQ_HEX_LENGTH))) return 'pdq';
   return 'csv';
 }
 
@@ -172,7 +173,7 @@ export class HashListParser {
   private pdqLine(line: string): void {
     if (line.startsWith('#')) return; // a comment; no hash starts with '#'
     const c1 = line.indexOf(',');
-    if (c1 < 0) throw new FieldError(/^\s*[0-9a-fA-F]{64}\s*$/.test(line) ? 'the quality is missing; expected pdq_hex,quality[,label]' : `expected pdq_hex,quality[,label]; ${describeHashProblem(line)}`);
+    if (c1 < 0) throw new FieldError(isPdqHex(line.trim()) ? 'the quality is missing; expected pdq_hex,quality[,label]' : `expected pdq_hex,quality[,label]; ${describeHashProblem(line)}`);
     const c2 = line.indexOf(',', c1 + 1);
     const pdq = checkPdq(line.slice(0, c1));
     const quality = checkQuality(c2 < 0 ? line.slice(c1 + 1) : line.slice(c1 + 1, c2), this.minQuality);
@@ -214,7 +215,7 @@ export class HashListParser {
     try {
       const fields = splitCsvRecord(text);
       if (this.csvColumns === undefined) {
-        if (/^[0-9a-fA-F]{64}$/.test(fields[0] ?? '')) this.csvColumns = HEADERLESS;
+        if (isPdqHex(fields[0])) this.csvColumns = HEADERLESS;
         else {
           try {
             this.csvColumns = readHeader(fields);

@@ -1,7 +1,7 @@
 import { IdSlots } from './id-slots.js';
 import * as mihPlan from './mih-plan.js';
 import type { Layout, Plan } from './mih-plan.js';
-import * as pdqBits from './pdq-bits.js';
+import * as pdqBits from '../pdq/index.js';
 
 // Imported bindings are copied into module constants: under a CommonJS transpile (tsx, esbuild)
 // each read of an import is a getter call, which costs a third of a look-up in the hot loop.
@@ -50,8 +50,8 @@ const MAX_OVERFLOW = 32_768;
  * Not thread-safe; one index belongs to one event loop.
  *
  * @example
- * const index = PdqIndex.build([[1, pdqHexToBytes(hex)]]);
- * index.search(pdqHexToBytes(hex), 31); // [{ id: 1, distance: 0 }]
+ * const index = PdqIndex.build([[1, pdqFromHex(hex)]]);
+ * index.search(pdqFromHex(hex), 31); // [{ id: 1, distance: 0 }]
  */
 export class PdqIndex {
   private readonly layout: Layout;

@@ -21,13 +21,9 @@ import { MIN_MATCH_QUALITY } from './consent.js';
 import type { HashIndexes } from './hash-indexes.js';
 import type { MatchContext, Matcher, MatchResult } from './ports.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
+import { BANK_PURPOSES } from './bank-purposes.js';
 
-/**
- * What a bank is for; the policy decides per purpose (block and escalate known abuse, block
- * intimate imagery and takedowns, review the rest). Fixed so a typo cannot create a bank no rule acts on.
- */
-export const BANK_PURPOSES = ['csam', 'ncii', 'takedown', 'review', 'test'] as const;
-export type BankPurpose = (typeof BANK_PURPOSES)[number];
+export { BANK_PURPOSES, type BankPurpose } from './bank-purposes.js';
 
 export const bankNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 

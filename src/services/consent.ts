@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FactEvidence } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
+import { isPdqHex } from '../pdq/index.js';
 import {
   DEFAULT_CONSENT,
   deleteConsent,
@@ -25,7 +26,7 @@ export const MIN_MATCH_QUALITY = 50;
 
 export const pdqHex = z
   .string()
-  .regex(/^[0-9a-fA-F]{64}$/, 'must be a PDQ hash: exactly 64 hexadecimal digits')
+  .refine(isPdqHex, 'must be a PDQ hash: exactly 64 hexadecimal digits')
   .transform((value) => value.toLowerCase());
 export const sha256Hex = z
   .string()

@@ -1,6 +1,6 @@
 import { PerisaiError } from '../domain/errors.js';
 import { PdqIndex } from '../match/mih-index.js';
-import { pdqHexToBytes } from '../match/pdq-bits.js';
+import { pdqFromHex } from '../pdq/index.js';
 import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
@@ -41,20 +41,20 @@ export class HashIndexes {
     const seq = await lastIndexChange(this.db);
     const protectedEntries: Array<[number, Uint8Array]> = [];
     const rows = await this.db.selectFrom('protected_hashes').select(['id', 'pdq']).execute();
-    for (const row of rows) protectedEntries.push([Number(row.id), pdqHexToBytes(row.pdq)]);
+    for (const row of rows) protectedEntries.push([Number(row.id), pdqFromHex(row.pdq)]);
     this.protectedIndex = PdqIndex.build(protectedEntries);
 
     const bankEntries: Array<[number, Uint8Array]> = [];
     this.bankOf = new Map();
     for await (const row of iterateActiveBankHashes(this.db)) {
-      bankEntries.push([row.id, pdqHexToBytes(row.pdq)]);
+      bankEntries.push([row.id, pdqFromHex(row.pdq)]);
       this.bankOf.set(row.id, row.bankId);
     }
     this.bankIndex = PdqIndex.build(bankEntries);
     await this.reloadBankMetadata();
 
     const ledgerEntries: Array<[number, Uint8Array]> = [];
-    for await (const row of iterateLedgerHashes(this.db)) ledgerEntries.push([row.id, pdqHexToBytes(row.pdq)]);
+    for await (const row of iterateLedgerHashes(this.db)) ledgerEntries.push([row.id, pdqFromHex(row.pdq)]);
     this.ledgerIndex = PdqIndex.build(ledgerEntries);
     this.ledgerLastId = ledgerEntries.reduce((max, [id]) => Math.max(max, id), 0);
     this.lastSeq = seq;
@@ -107,7 +107,7 @@ export class HashIndexes {
 
   private async applyChanges(): Promise<void> {
     for await (const row of iterateLedgerHashes(this.db, this.ledgerLastId)) {
-      this.ledgerIndex.add(row.id, pdqHexToBytes(row.pdq));
+      this.ledgerIndex.add(row.id, pdqFromHex(row.pdq));
       this.ledgerLastId = row.id;
     }
     for (;;) {
@@ -133,7 +133,7 @@ export class HashIndexes {
       for (const id of protectedIds) {
         this.protectedIndex.remove(id);
         const pdq = present.get(id);
-        if (pdq) this.protectedIndex.add(id, pdqHexToBytes(pdq));
+        if (pdq) this.protectedIndex.add(id, pdqFromHex(pdq));
       }
     }
     if (bankIds.length > 0) {
@@ -149,7 +149,7 @@ export class HashIndexes {
         this.bankOf.delete(id);
         const row = present.get(id);
         if (row) {
-          this.bankIndex.add(id, pdqHexToBytes(row.pdq));
+          this.bankIndex.add(id, pdqFromHex(row.pdq));
           this.bankOf.set(id, Number(row.bank_id));
         }
       }
@@ -165,7 +165,7 @@ export class HashIndexes {
       }
     }
     for await (const row of iterateActiveBankHashes(this.db, 20_000, bankId)) {
-      this.bankIndex.add(row.id, pdqHexToBytes(row.pdq));
+      this.bankIndex.add(row.id, pdqFromHex(row.pdq));
       this.bankOf.set(row.id, row.bankId);
     }
   }
@@ -178,7 +178,7 @@ export class HashIndexes {
 
 function toBytes(pdq: string): Uint8Array {
   try {
-    return pdqHexToBytes(pdq);
+    return pdqFromHex(pdq);
   } catch {
     throw new PerisaiError('invalid_pdq', `"${pdq}" is not a PDQ hash: give 64 hexadecimal digits.`);
   }

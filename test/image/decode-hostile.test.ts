@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { DEFAULT_DECODE_LIMITS, decodeImage } from '../../src/image/decode.js';
 import { ImageError } from '../../src/image/errors.js';
 import type { ImageErrorCode } from '../../src/image/errors.js';
-import { pdqHash } from '../../src/image/pdq.js';
+import { pdqHash } from '../../src/pdq/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/pdq/synthetic/', import.meta.url));
 const png = readFileSync(DIR + '01-plasma-300x200.png');

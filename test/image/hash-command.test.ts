@@ -61,3 +61,41 @@ test('a broken or missing file is an error on stderr and a non-zero exit; the ot
   assert.match(err[1], /missing\.png: file not found/);
   assert.ok(!out.some((l) => l.startsWith('0'.repeat(64))));
 });
+
+test('many files over worker threads: same lines as one thread, in argument order, errors per file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'perisai-hash-workers-'));
+  const broken = join(dir, 'broken.jpg');
+  writeFileSync(broken, readFileSync(DIR + '03-plasma-640x480.jpg').subarray(0, 500));
+  const names = [...expected.keys()].sort();
+  // Broken and missing files in the middle, and the same file twice.
+  const files = [...names.slice(0, 8), broken, ...names.slice(8), join(dir, 'missing.png'), names[0]!].map((f) => (f.startsWith('/') ? f : DIR + f));
+  const run = async (workers: number) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await hashFiles(files, {}, (l) => out.push(l), (l) => err.push(l), { workers });
+    return { code, out, err };
+  };
+  const threaded = await run(2);
+  const inline = await run(0);
+  assert.deepEqual(threaded, inline);
+  assert.equal(threaded.code, 1);
+  assert.deepEqual(
+    threaded.out,
+    files.filter((f) => !f.startsWith(dir)).map((f) => `${expected.get(f.slice(DIR.length))},${f}`),
+  );
+  assert.equal(threaded.err.length, 2);
+  assert.match(threaded.err[0]!, /broken\.jpg: image_truncated: /);
+  assert.match(threaded.err[1]!, /missing\.png: file not found/);
+});
+
+test('--json and --dihedral lines are the same from the workers', async () => {
+  const files = ['07-circles-517x333.png', '02-plasma-512x512.png', '13-grey-300x300.png'].map((f) => DIR + f);
+  for (const opts of [{ json: true }, { dihedral: true }, { json: true, dihedral: true }]) {
+    const a: string[] = [];
+    const b: string[] = [];
+    await hashFiles(files, opts, (l) => a.push(l), () => assert.fail('no errors expected'), { workers: 2 });
+    await hashFiles(files, opts, (l) => b.push(l), () => assert.fail('no errors expected'), { workers: 0 });
+    assert.deepEqual(a, b);
+    assert.equal(a.length, 3);
+  }
+});

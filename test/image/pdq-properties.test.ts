@@ -10,8 +10,8 @@ import {
   pdqHash,
   pdqHashWithDihedrals,
   pdqToHex,
-} from '../../src/image/pdq.js';
-import type { Dihedral, PdqInput } from '../../src/image/pdq.js';
+} from '../../src/pdq/index.js';
+import type { Dihedral, PdqInput } from '../../src/pdq/index.js';
 
 const hexHash = fc
   .uint8Array({ minLength: 32, maxLength: 32 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { decodeImage } from '../../src/image/decode.js';
-import { DIHEDRALS, hammingDistance, pdqHash, pdqHashWithDihedrals } from '../../src/image/pdq.js';
+import { DIHEDRALS, hammingDistance, pdqHash, pdqHashWithDihedrals } from '../../src/pdq/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/pdq/synthetic/', import.meta.url));
 

@@ -5,7 +5,7 @@ import { IdSlots } from '../../src/match/id-slots.js';
 import { PdqIndex } from '../../src/match/mih-index.js';
 import type { PdqHit, PdqIndexOptions } from '../../src/match/mih-index.js';
 import { makeLayout, planSearch } from '../../src/match/mih-plan.js';
-import { hammingBytes, pdqBytesToHex, pdqHexToBytes } from '../../src/match/pdq-bits.js';
+import { hammingBytes, pdqFromHex } from '../../src/pdq/index.js';
 
 /** The oracle: a plain scan over a Map. */
 function linear(model: Map<number, Uint8Array>, query: Uint8Array, r: number): PdqHit[] {
@@ -128,7 +128,7 @@ describe('PdqIndex', () => {
   });
 
   it('answers every radius up to 256 exactly (the scan takes over for wide radii)', () => {
-    const hashes = Array.from({ length: 300 }, (_, i) => pdqHexToBytes(((i * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(8)));
+    const hashes = Array.from({ length: 300 }, (_, i) => pdqFromHex(((i * 2654435761) >>> 0).toString(16).padStart(8, '0').repeat(8)));
     const model = new Map(hashes.map((h, i) => [i, h] as [number, Uint8Array]));
     const auto = PdqIndex.build(model);
     const probe = PdqIndex.build(model, { strategy: 'probe' });
@@ -212,19 +212,5 @@ describe('IdSlots', () => {
       }),
       { numRuns: 30 },
     );
-  });
-});
-
-describe('pdq-bits', () => {
-  it('round-trips hex and normalises to lowercase', () => {
-    fc.assert(
-      fc.property(bytes32, (bytes) => {
-        const hex = pdqBytesToHex(bytes);
-        assert.match(hex, /^[0-9a-f]{64}$/);
-        assert.deepEqual(pdqHexToBytes(hex.toUpperCase()), bytes);
-      }),
-    );
-    assert.throws(() => pdqHexToBytes('abc'), RangeError);
-    assert.throws(() => pdqHexToBytes('g'.repeat(64)), RangeError);
   });
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { BANK_PURPOSES, createBankSchema } from '../../services/banks.js';
+import { createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
 import { exportLines, parseHashListOrThrow, type HashListFormat } from '../../services/hash-import.js';
 import { parseInput } from '../../services/parse-input.js';
@@ -72,4 +72,3 @@ export async function bankRemove(ctx: AppContext, name: string, pdq: string): Pr
   return EXIT.ok;
 }
 
-export const PURPOSE_HELP = `purpose: ${BANK_PURPOSES.join(', ')}`;

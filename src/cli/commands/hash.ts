@@ -3,25 +3,31 @@
  * (`pdq_hex,quality,file`), or one JSON object per line with --json. A file that cannot be
  * read or decoded is reported on stderr and makes the exit code non-zero; the others are
  * still hashed. Never prints an all-zero hash for a broken file.
+ *
+ * Many files are spread over this thread and worker threads (src/cli/hash/hash-pool.ts); lines
+ * are still printed in argument order. This thread starts hashing at once, so a single file (or
+ * a handful) never pays for starting a worker.
  */
-import { readFile } from 'node:fs/promises';
-import { decodeImage } from '../../image/decode.js';
-import { digestBytes } from '../../image/digests.js';
-import { ImageError } from '../../image/errors.js';
-import { pdqHash, pdqHashWithDihedrals } from '../../image/pdq.js';
+import { availableParallelism } from 'node:os';
+import type { HashFileOutcome, HashOptions } from '../hash/hash-file.js';
+import { hashInLanes } from '../hash/hash-pool.js';
 
-export interface HashOptions {
-  json?: boolean;
-  dihedral?: boolean;
+export type { HashOptions } from '../hash/hash-file.js';
+
+export interface HashRunOptions {
+  /** Worker threads besides this thread; default `defaultHashWorkers()`. 0 hashes in this thread only. */
+  workers?: number;
 }
 
-function describeFailure(e: unknown): string {
-  if (e instanceof ImageError) return `${e.code}: ${e.message}`;
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return 'file not found';
-  if (err?.code === 'EISDIR') return 'is a directory, not an image file';
-  if (err?.code === 'EACCES') return 'permission denied';
-  return e instanceof Error ? e.message : String(e);
+/**
+ * Cores minus two. This thread's lane already keeps two cores busy, since the decode (most of the
+ * time per file) runs on libvips' threads and only the PDQ step runs in JavaScript. Measured on 2
+ * cores under tsx (docs/pdq.md, Speed), a worker lane's start-up cost more than it gave, on 20
+ * large JPEGs and on 200 mixed ones alike. With more cores, worker lanes add JavaScript time
+ * for the PDQ step (not measured here: this workplace has 2 cores).
+ */
+export function defaultHashWorkers(): number {
+  return Math.max(0, availableParallelism() - 2);
 }
 
 /**
@@ -33,36 +39,27 @@ export async function hashFiles(
   opts: HashOptions,
   out: (line: string) => void,
   err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  run: HashRunOptions = {},
 ): Promise<number> {
   let failed = 0;
-  for (const file of paths) {
-    try {
-      const bytes = await readFile(file);
-      const img = await decodeImage(bytes);
-      if (opts.json) {
-        const { sha256, md5 } = digestBytes(bytes);
-        const base = { width: img.width, height: img.height, file };
-        if (opts.dihedral) {
-          const { hashes, quality } = pdqHashWithDihedrals(img);
-          out(JSON.stringify({ pdq: hashes.orig, quality, sha256, md5, ...base, dihedrals: hashes }));
-        } else {
-          const { hash, quality } = pdqHash(img);
-          out(JSON.stringify({ pdq: hash, quality, sha256, md5, ...base }));
-        }
-      } else if (opts.dihedral) {
-        // The reference's --pdqdih-across layout: the 8 hashes, quality, file.
-        const { hashes, quality } = pdqHashWithDihedrals(img);
-        out(
-          `${hashes.orig},${hashes.rot90},${hashes.rot180},${hashes.rot270},${hashes.flipx},${hashes.flipy},${hashes.flipplus1},${hashes.flipminus1},${quality},${file}`,
-        );
-      } else {
-        const { hash, quality } = pdqHash(img);
-        out(`${hash},${quality},${file}`);
-      }
-    } catch (e) {
+  const emit = (file: string, outcome: HashFileOutcome): void => {
+    if (outcome.ok) out(outcome.line);
+    else {
       failed++;
-      err(`perisai hash: ${file}: ${describeFailure(e)}`);
+      err(`perisai hash: ${file}: ${outcome.error}`);
     }
-  }
+  };
+  const workers = run.workers ?? defaultHashWorkers();
+  // Outcomes arrive in any order; hold them until every earlier file has been printed.
+  const held = new Map<number, HashFileOutcome>();
+  let next = 0;
+  await hashInLanes(paths, opts, workers, (index, outcome) => {
+    held.set(index, outcome);
+    for (let o = held.get(next); o !== undefined; o = held.get(next)) {
+      held.delete(next);
+      emit(paths[next]!, o);
+      next++;
+    }
+  });
   return failed === 0 ? 0 : 1;
 }

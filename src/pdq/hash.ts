@@ -3,20 +3,17 @@
  * `pdq-photo-hasher` given the same 8-bit pixels. Facts implemented from
  * /work/shared/vectors/pdq/README.md; evidence and figures in docs/pdq.md.
  */
-import { dct64To16 } from './pdq-dct.js';
+import { dct64To16 } from './dct.js';
 import {
   RESIZE_THRESHOLD,
   RESIZE_TO,
-  decimateTo64,
   isAllGrey,
-  jaroszFilter,
+  jaroszDecimate,
   jaroszWindowSize,
   lumaResized,
   qualityOf64,
-} from './pdq-filter.js';
-import { wordsToHex } from './pdq-hex.js';
-
-export { hammingDistance, pdqFromHex, pdqToHex, PdqFormatError } from './pdq-hex.js';
+} from './filter.js';
+import { wordsToHex } from './hex.js';
 
 /** Pixels PDQ needs; a `DecodedImage` satisfies it. */
 export interface PdqInput {
@@ -76,6 +73,7 @@ const ZERO_HASH = '0'.repeat(64);
 let bufA = new Float32Array(RESIZE_TO * RESIZE_TO);
 let bufB = new Float32Array(RESIZE_TO * RESIZE_TO);
 let colSums = new Float32Array(RESIZE_TO);
+let rowScratch = new Float32Array(4 * RESIZE_TO);
 const buf64 = new Float32Array(64 * 64);
 const buf16x64 = new Float32Array(16 * 64);
 const dct16 = new Float32Array(16 * 16);
@@ -103,27 +101,21 @@ function computeDct(img: PdqInput, opts: PdqOptions | undefined): number {
   const resize = (opts?.resize ?? true) && (width > RESIZE_THRESHOLD || height > RESIZE_THRESHOLD);
   const cols = resize ? RESIZE_TO : width;
   const rows = resize ? RESIZE_TO : height;
-  const n = rows * cols;
+  // The filter's second half works on rows × 64 (see jaroszDecimate), which exceeds
+  // rows × cols for images narrower than 64.
+  const n = rows * Math.max(cols, 64);
   if (bufA.length < n) {
     bufA = new Float32Array(n);
     bufB = new Float32Array(n);
   }
   if (colSums.length < cols) colSums = new Float32Array(cols);
+  if (rowScratch.length < 4 * cols) rowScratch = new Float32Array(4 * cols);
   const grey = isAllGrey(rgb, width * height);
   lumaResized(rgb, width, height, cols, rows, grey, bufA);
   if (rows === 64 && cols === 64) {
     buf64.set(bufA.subarray(0, 64 * 64));
   } else {
-    jaroszFilter(
-      bufA,
-      bufB,
-      rows,
-      cols,
-      jaroszWindowSize(cols, 64),
-      jaroszWindowSize(rows, 64),
-      colSums,
-    );
-    decimateTo64(bufA, rows, cols, buf64);
+    jaroszDecimate(bufA, bufB, rows, cols, jaroszWindowSize(cols, 64), jaroszWindowSize(rows, 64), colSums, rowScratch, buf64);
   }
   const quality = qualityOf64(buf64);
   dct64To16(buf64, buf16x64, dct16);
