@@ -9,14 +9,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import sharp from 'sharp';
-import type { DecodedImage } from '../src/image/decoded-image.js';
+
 import { decodeImage } from '../src/image/decode.js';
+import type { DecodedImage } from '../src/image/decoded-image.js';
 import { HumanFaceDetector } from '../src/image/detectors/face-detector.js';
 import { NsfwDetector } from '../src/image/detectors/nsfw-detector.js';
 import { initTfWasm } from '../src/image/detectors/tf-runtime.js';
-import { pdqHash } from '../src/pdq/index.js';
 import { createDetectorPool } from '../src/image/pool/detector-pool.js';
+import { pdqHash } from '../src/pdq/index.js';
 import { fmt, summarise, timeSamples } from './stats.js';
 
 const SYNTHETIC = fileURLToPath(new URL('../test/fixtures/pdq/synthetic/', import.meta.url));
@@ -97,7 +99,9 @@ export async function runImageBench(): Promise<void> {
   const nsfw = await NsfwDetector.create();
   const faces = await HumanFaceDetector.create();
   out(`node ${process.version}, tfjs wasm backend (single-threaded per worker), ${label}`);
-  out(`model load: tfjs wasm init ${rt.initMs.toFixed(0)} ms, nsfwjs MobileNetV2 ${nsfw.loadMs.toFixed(0)} ms, human blazeface+facemesh+faceres ${faces.loadMs.toFixed(0)} ms (incl. warm-up)`);
+  out(
+    `model load: tfjs wasm init ${rt.initMs.toFixed(0)} ms, nsfwjs MobileNetV2 ${nsfw.loadMs.toFixed(0)} ms, human blazeface+facemesh+faceres ${faces.loadMs.toFixed(0)} ms (incl. warm-up)`,
+  );
   out(`peak RSS so far (pool closed, models loaded in this thread too): ${peakRssMb().toFixed(0)} MB`);
   line('nudity (nsfwjs), 1024×1024', await timeSamples(20, () => nsfw.analyse(decoded)));
   line('faces (human), 1024×1024, no face', await timeSamples(20, () => faces.analyse(decoded)));
@@ -128,12 +132,13 @@ export async function runImageBench(): Promise<void> {
       if (f.count > 0) withFaces++;
       if (score > maxScore) [maxScore, maxFile] = [score, file.slice(BENIGN_DIR.length + 1)];
     }
-    out(`benign photos (${BENIGN_DIR}): ${n} decoded; porn+hentai ≥ 0.5: ${over05} (${((100 * over05) / n).toFixed(1)} %), ≥ 0.7: ${over07} (${((100 * over07) / n).toFixed(1)} %); max ${maxScore.toFixed(3)} (${maxFile}); images with a face: ${withFaces}`);
+    out(
+      `benign photos (${BENIGN_DIR}): ${n} decoded; porn+hentai ≥ 0.5: ${over05} (${((100 * over05) / n).toFixed(1)} %), ≥ 0.7: ${over07} (${((100 * over07) / n).toFixed(1)} %); max ${maxScore.toFixed(3)} (${maxFile}); images with a face: ${withFaces}`,
+    );
   } else {
     out(`benign photos: ${BENIGN_DIR} absent, false-positive rate not measured`);
   }
   await nsfw.close();
-
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import sharp from 'sharp';
+
 import { decodeImage } from '../src/image/decode.js';
 import { hammingDistance, pdqHash, type PdqInput } from '../src/pdq/index.js';
 import { fmt, summarise, timeSamples } from './stats.js';
@@ -17,9 +19,7 @@ const FIXTURES = fileURLToPath(new URL('../test/fixtures/pdq/synthetic/', import
 
 function line(label: string, samples: number[]): void {
   const s = summarise(samples);
-  process.stdout.write(
-    `${label.padEnd(44)} p50 ${fmt(s.p50).padStart(9)}  p95 ${fmt(s.p95).padStart(9)}  ${(1000 / s.p50).toFixed(1).padStart(7)} /s\n`,
-  );
+  process.stdout.write(`${label.padEnd(44)} p50 ${fmt(s.p50).padStart(9)}  p95 ${fmt(s.p95).padStart(9)}  ${(1000 / s.p50).toFixed(1).padStart(7)} /s\n`);
 }
 
 export async function runPdqBench(): Promise<void> {
@@ -53,11 +53,7 @@ export async function runPdqBench(): Promise<void> {
     // shrink on load (DCT scaling). Faster, but the pixels are no longer the reference's.
     const exact = pdqHash(imgBig).hash;
     const fast = async (): Promise<string> => {
-      const { data, info } = await sharp(big)
-        .resize(512, 512, { fit: 'fill', kernel: 'nearest' })
-        .removeAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(big).resize(512, 512, { fit: 'fill', kernel: 'nearest' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       return pdqHash({ width: info.width, height: info.height, rgb: data }).hash;
     };
     line('shrink-on-load decode + hash, 4000×3000 (not used)', await timeSamples(20, fast));

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+
 import autocannon from 'autocannon';
+
 import { createAppContext } from '../src/app-context.js';
 import { readConfig } from '../src/config.js';
 import { fmt, summarise } from './stats.js';
@@ -35,11 +37,15 @@ async function inProcess(): Promise<void> {
     }
     const seconds = (performance.now() - started) / 1000;
     const s = summarise(samples);
-    console.log(`in-process text-only screening (sequential, each decision committed): ${(samples.length / seconds).toFixed(0)} decisions/s, p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}, max ${fmt(s.max)}`);
+    console.log(
+      `in-process text-only screening (sequential, each decision committed): ${(samples.length / seconds).toFixed(0)} decisions/s, p50 ${fmt(s.p50)}, p99 ${fmt(s.p99)}, max ${fmt(s.max)}`,
+    );
 
     const batch = 20_000;
     const t1 = performance.now();
-    await Promise.all(Array.from({ length: batch }, (_, i) => ctx.screening.screenRequest({ prompt: PROMPTS[i % PROMPTS.length]!, images: [], subject: 'adult' }, 'bench')));
+    await Promise.all(
+      Array.from({ length: batch }, (_, i) => ctx.screening.screenRequest({ prompt: PROMPTS[i % PROMPTS.length]!, images: [], subject: 'adult' }, 'bench')),
+    );
     console.log(`in-process concurrent (group commit): ${(batch / ((performance.now() - t1) / 1000)).toFixed(0)} decisions/s`);
   } finally {
     await ctx.close();
@@ -63,7 +69,11 @@ async function overHttp(): Promise<void> {
       server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('running on') && resolve());
       server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     });
-    const requests = PROMPTS.map((prompt) => ({ method: 'POST' as const, path: '/v1/screen', body: JSON.stringify({ prompt, subject: 'adult', requester: { id: 'acct-7', country: 'ID' } }) }));
+    const requests = PROMPTS.map((prompt) => ({
+      method: 'POST' as const,
+      path: '/v1/screen',
+      body: JSON.stringify({ prompt, subject: 'adult', requester: { id: 'acct-7', country: 'ID' } }),
+    }));
     const result = await autocannon({
       url: `http://127.0.0.1:${port}`,
       connections: 50,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+
 import type { TextDetector } from '../src/domain/signals.js';
 import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { createTextDetector } from '../src/text/index.js';
@@ -59,7 +60,9 @@ function throughput(detector: TextDetector, prompts: readonly string[], label: s
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort();
   const rate = k / seconds;
-  console.log(`  ${label.padEnd(20)} ${rate.toFixed(0).padStart(7)} prompts/s (target ≥ 20000), p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms, max ${latencies[latencies.length - 1].toFixed(3)} ms (target p99 ≤ 1 ms)`);
+  console.log(
+    `  ${label.padEnd(20)} ${rate.toFixed(0).padStart(7)} prompts/s (target ≥ 20000), p50 ${percentile(latencies, 50).toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms, max ${latencies[latencies.length - 1].toFixed(3)} ms (target p99 ≤ 1 ms)`,
+  );
   return rate;
 }
 
@@ -68,7 +71,9 @@ export async function runTextBench(): Promise<void> {
   const lexiconOnly = createTextDetector({ model: null });
   const prompts = variants(devPrompts());
   const maxLen = Math.max(...prompts.map((p) => p.length));
-  console.log(`text detector: ${prompts.length} prompts (≤ ${maxLen} chars) × 30 rounds on one core, lexicon alone and with the model (${detector.model?.name}@${detector.model?.version}), interleaved twice`);
+  console.log(
+    `text detector: ${prompts.length} prompts (≤ ${maxLen} chars) × 30 rounds on one core, lexicon alone and with the model (${detector.model?.name}@${detector.model?.version}), interleaved twice`,
+  );
   const rates: Record<string, number[]> = { lexicon: [], both: [] };
   for (let pass = 0; pass < 2; pass++) {
     rates.lexicon.push(throughput(lexiconOnly, prompts, 'lexicon alone'));

@@ -5,6 +5,7 @@
  * used for training or for choosing thresholds.
  */
 import { readFileSync } from 'node:fs';
+
 import { decideText } from '../src/domain/policy/decide-text.js';
 import { loadPolicyFile } from '../src/policy/policy-file.js';
 import { createTextDetector } from '../src/text/index.js';

@@ -21,7 +21,9 @@ try {
 } catch {
   // `npm ci --omit=dev` lands here: the compiler is a development dependency. Checked before
   // dist/ is removed, so a pruned deployment keeps the build it has.
-  process.stderr.write('build: the TypeScript compiler is not installed. Build with the development dependencies (`npm ci`), then drop them if you like (`npm prune --omit=dev`): the build runs without them.\n');
+  process.stderr.write(
+    'build: the TypeScript compiler is not installed. Build with the development dependencies (`npm ci`), then drop them if you like (`npm prune --omit=dev`): the build runs without them.\n',
+  );
   process.exit(1);
 }
 // A fresh dist/: a module renamed or removed in src/ must not live on in the build.

@@ -11,13 +11,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { decodeImage } from '../src/image/decode.js';
 import { DIHEDRALS, hammingDistance, pdqHash, pdqHashWithDihedrals } from '../src/pdq/index.js';
 
-export const DEFAULT_THREATEXCHANGE_DIR = resolve(
-  fileURLToPath(new URL('..', import.meta.url)),
-  '../shared/vectors/pdq/threatexchange',
-);
+export const DEFAULT_THREATEXCHANGE_DIR = resolve(fileURLToPath(new URL('..', import.meta.url)), '../shared/vectors/pdq/threatexchange');
 
 export interface ThreatExchangeReport {
   files: number;

@@ -5,12 +5,13 @@
  * so adding rows never moves an existing row between splits. Rows whose normalised text is
  * already in the corpus are skipped and counted. `npm run corpus:text -- stats` prints the counts.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync,readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORPUS_COLUMNS, CORPUS_LANGUAGES, formatCorpusRow, isBenign, parseCorpusTsv, parseLabelledTsv } from '../src/text/model/corpus.js';
-import type { CorpusRow } from '../src/text/model/corpus.js';
+
 import { corpusKey, splitOf } from '../src/text/model/build.js';
+import type { CorpusRow } from '../src/text/model/corpus.js';
+import { CORPUS_COLUMNS, CORPUS_LANGUAGES, formatCorpusRow, isBenign, parseCorpusTsv, parseLabelledTsv } from '../src/text/model/corpus.js';
 
 const CORPUS = fileURLToPath(new URL('../corpus/text/requests.tsv', import.meta.url));
 
@@ -25,7 +26,9 @@ function writeCorpus(rows: readonly CorpusRow[]): void {
 function stats(rows: readonly CorpusRow[]): string {
   const lines = [`${rows.length} rows; ${rows.filter((r) => r.split === 'validation').length} validation`];
   const benign = rows.filter(isBenign);
-  lines.push(`benign ${benign.length} (${((100 * benign.length) / rows.length).toFixed(1)}%), hard negatives ${benign.filter((r) => r.hard).length} (${((100 * benign.filter((r) => r.hard).length) / Math.max(1, benign.length)).toFixed(1)}% of benign)`);
+  lines.push(
+    `benign ${benign.length} (${((100 * benign.length) / rows.length).toFixed(1)}%), hard negatives ${benign.filter((r) => r.hard).length} (${((100 * benign.filter((r) => r.hard).length) / Math.max(1, benign.length)).toFixed(1)}% of benign)`,
+  );
   for (const lang of CORPUS_LANGUAGES) {
     const of = rows.filter((r) => r.lang === lang);
     lines.push(`  ${lang}: ${of.length} rows, ${of.filter(isBenign).length} benign`);

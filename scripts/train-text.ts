@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import { combineTextSignals } from '../src/domain/policy/combine-text.js';
 import { decideText } from '../src/domain/policy/decide-text.js';
 import type { TextModelSettings } from '../src/domain/policy/schema.js';
@@ -41,7 +42,8 @@ const lexiconExamples = detector.lexicon.entries.flatMap((entry) => entry.exampl
 /** How many lexicon examples a veto would lower below the lexicon's own level. */
 function examplesLowered(veto: number | null, thresholds: TextModelSettings['thresholds']): number {
   const settings: TextModelSettings = { combine: 'either', lexicon_veto: veto, model_violence_at_least: 'revealing', thresholds };
-  return lexiconExamples.filter((signals) => sexualisationRank(combineTextSignals(settings, signals).sexualisation) < sexualisationRank(signals.sexualisation)).length;
+  return lexiconExamples.filter((signals) => sexualisationRank(combineTextSignals(settings, signals).sexualisation) < sexualisationRank(signals.sexualisation))
+    .length;
 }
 const validation = result.validation.map((v) => ({ ...v, expected: expectedDecision(v.row).expected, signals: detector.analyse(v.row.text) }));
 const candidates = BUDGET_GRID.flatMap((budget) => {
@@ -76,14 +78,22 @@ writeFileSync(
       model: `${result.model.name}@${result.model.version}`,
       text_model: best.settings,
       heads: best.heads,
-      candidates: candidates.map(({ budget, veto, recall, falseBlockRate, lowered }) => ({ budget, veto, recall, falseBlockRate, lexicon_examples_lowered: lowered })),
+      candidates: candidates.map(({ budget, veto, recall, falseBlockRate, lowered }) => ({
+        budget,
+        veto,
+        recall,
+        falseBlockRate,
+        lexicon_examples_lowered: lowered,
+      })),
     },
     null,
     2,
   ) + '\n',
 );
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
-process.stdout.write(`trained ${result.model.name}@${result.model.version} on ${result.trainExamples} examples (${rows.length} corpus rows) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.stdout.write(
+  `trained ${result.model.name}@${result.model.version} on ${result.trainExamples} examples (${rows.length} corpus rows) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+);
 process.stdout.write(`model: ${MODEL} (${result.bytes.length} bytes, sha256 ${createHash('sha256').update(result.bytes).digest('hex')})\n`);
 process.stdout.write('validation split, recall on harmful / false blocks on benign, per false-positive budget and lexicon veto:\n');
 for (const c of candidates) {
@@ -92,6 +102,8 @@ for (const c of candidates) {
 }
 process.stdout.write('chosen head thresholds (recall and false-positive rate of each head on the validation split):\n');
 for (const [head, c] of Object.entries(best.heads)) {
-  process.stdout.write(`  ${head.padEnd(16)} ${c.threshold === null ? 'off ' : c.threshold.toFixed(2)}  recall ${pct(c.recall)} of ${c.positives}  fpr ${pct(c.falsePositiveRate)} of ${c.negatives}\n`);
+  process.stdout.write(
+    `  ${head.padEnd(16)} ${c.threshold === null ? 'off ' : c.threshold.toFixed(2)}  recall ${pct(c.recall)} of ${c.positives}  fpr ${pct(c.falsePositiveRate)} of ${c.negatives}\n`,
+  );
 }
 process.stdout.write(`policy text_model: ${JSON.stringify(best.settings)}\n`);

@@ -1,18 +1,18 @@
+import { type AuditKey, loadAuditKey } from './audit-key.js';
 import type { Config } from './config.js';
-import { systemClock, type Clock } from './domain/clock.js';
+import { type Clock,systemClock } from './domain/clock.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
-import { type AuditKey, loadAuditKey } from './audit-key.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
-import { JobsService, type JobsOptions } from './services/jobs.js';
+import { type JobsOptions,JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
@@ -65,7 +65,9 @@ export interface ContextOverrides {
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
-  const store = overrides.store ?? (await openStore(config.db, { clock, ...(overrides.onStoreConnectionError ? { onConnectionError: overrides.onStoreConnectionError } : {}) }));
+  const store =
+    overrides.store ??
+    (await openStore(config.db, { clock, ...(overrides.onStoreConnectionError ? { onConnectionError: overrides.onStoreConnectionError } : {}) }));
   // The detector explains each model head from the score at which this policy uses it.
   const textDetector = overrides.textDetector ?? createTextDetector({ evidenceThresholds: policy.text_model.thresholds });
   // Cheap to create: the model workers start on the first image.
@@ -110,7 +112,11 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     consent: new ConsentService(uow),
     banks: new BankService(uow),
     ledger: new LedgerService(store.db, indexes),
-    health: new HealthService(store, () => policy.version, () => imageAnalyser.modelStatus?.() ?? 'none'),
+    health: new HealthService(
+      store,
+      () => policy.version,
+      () => imageAnalyser.modelStatus?.() ?? 'none',
+    ),
     jobs,
     close: async () => {
       indexes.stopPolling();

@@ -8,6 +8,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+
 import type { Config } from './config.js';
 import type { AuditCheckpoint, CheckpointSigner } from './domain/audit-checkpoint.js';
 import { PerisaiError } from './domain/errors.js';
@@ -32,7 +33,10 @@ export function loadAuditKey(config: Pick<Config, 'db' | 'auditKey' | 'auditKeyF
     const mode = statSync(path).mode;
     // Like ssh with a private key: a key others can read is not a secret any more.
     if ((mode & 0o077) !== 0) {
-      throw new PerisaiError('invalid_config', `The audit key ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}): run \`chmod 600 ${path}\`.`);
+      throw new PerisaiError(
+        'invalid_config',
+        `The audit key ${path} can be read by other users (mode ${(mode & 0o777).toString(8)}): run \`chmod 600 ${path}\`.`,
+      );
     }
     pem = readFileSync(path, 'utf8');
   } catch (error) {
@@ -60,7 +64,10 @@ function fromPem(pem: string, source: string): CheckpointSigner {
   try {
     privateKey = createPrivateKey(pem);
   } catch {
-    throw new PerisaiError('invalid_config', `The audit key in ${source} is not a PEM private key: give an Ed25519 key in PKCS#8 PEM, or remove it to have one created.`);
+    throw new PerisaiError(
+      'invalid_config',
+      `The audit key in ${source} is not a PEM private key: give an Ed25519 key in PKCS#8 PEM, or remove it to have one created.`,
+    );
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new PerisaiError('invalid_config', `The audit key in ${source} is a ${privateKey.asymmetricKeyType} key: audit checkpoints need an Ed25519 key.`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { PerisaiError } from './domain/errors.js';
 import { DEFAULT_POLICY_PATH } from './policy/policy-file.js';
 
@@ -46,7 +47,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     rateLimit: env.PERISAI_RATE_LIMIT,
     requestTimeoutSeconds: env.PERISAI_REQUEST_TIMEOUT,
     idleTimeoutSeconds: env.PERISAI_IDLE_TIMEOUT,
-    metricsNeedKey: env.PERISAI_METRICS_KEY_REQUIRED === undefined ? undefined : env.PERISAI_METRICS_KEY_REQUIRED === '1' || env.PERISAI_METRICS_KEY_REQUIRED === 'true',
+    metricsNeedKey:
+      env.PERISAI_METRICS_KEY_REQUIRED === undefined ? undefined : env.PERISAI_METRICS_KEY_REQUIRED === '1' || env.PERISAI_METRICS_KEY_REQUIRED === 'true',
     auditKey: env.PERISAI_AUDIT_KEY,
     auditKeyFile: env.PERISAI_AUDIT_KEY_FILE,
     auditCheckpointMinutes: env.PERISAI_AUDIT_CHECKPOINT_MINUTES,

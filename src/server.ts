@@ -1,8 +1,9 @@
 /** The deployable: one process serving the HTTP API over a store (`perisai serve`, `npm start`). */
 import pino, { type Logger } from 'pino';
+
 import { type AppContext, createAppContext } from './app-context.js';
-import { type Config, readConfig } from './config.js';
 import { appendCheckpoint, defaultCheckpointPath, lastCheckpointSeq } from './audit-key.js';
+import { type Config, readConfig } from './config.js';
 import { PerisaiError } from './domain/errors.js';
 import { buildServer } from './http/server.js';
 
@@ -19,7 +20,13 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const ctx = await createAppContext(config, {
     onStoreConnectionError: (error) => logger.warn({ err: error }, 'a database connection was closed; the pool will open a new one'),
-    jobs: { onError: (error, job) => logger.warn({ err: error, job: job && { id: job.id, kind: job.kind, attempts: job.attempts } }, job ? 'a job attempt failed; it will be retried' : 'the job runner hit an error; retrying') },
+    jobs: {
+      onError: (error, job) =>
+        logger.warn(
+          { err: error, job: job && { id: job.id, kind: job.kind, attempts: job.attempts } },
+          job ? 'a job attempt failed; it will be retried' : 'the job runner hit an error; retrying',
+        ),
+    },
   });
   const created = await ctx.apiKeys.ensureAdminKey(config.adminKey);
   // Bank and consent changes made by the CLI or other instances reach this process's index.

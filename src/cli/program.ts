@@ -1,10 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+
+import type { AppContext } from '../app-context.js';
 import { BANK_PURPOSES } from '../services/bank-purposes.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { JobsListFlags } from './commands/jobs.js';
 import type { ScreenFlags } from './commands/screen.js';
 import type { StoreFlags } from './context.js';
-import type { AppContext } from '../app-context.js';
 import { EXIT, printError } from './io.js';
 
 // Each command's module is loaded when the command runs, not at start-up: `perisai hash` would
@@ -65,152 +66,188 @@ export interface ProgramDeps {
 
 /** The `perisai` command line: every command, parsed by commander, each a thin call into the services. */
 export function createProgram(deps: ProgramDeps): Command {
-const program = new Command('perisai')
-  .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
-  .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
-  .addHelpText(
-    'after',
-    `
+  const program = new Command('perisai')
+    .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
 Exit codes: 0 success (allow), 1 failure, 2 usage error, 3 blocked, 4 held for review.
 Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).`,
-  );
+    );
 
-program
-  .command('serve')
-  .description('run the HTTP API (default 127.0.0.1:8787)')
-  .addOption(new Option('--port <port>', 'port to listen on (env PORT)'))
-  .addOption(new Option('--host <host>', 'address to listen on (env HOST)'))
-  .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
-  .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY)'))
-  .action(run((flags: ServeFlags) => deps.serve(flags)));
-
-storeOptions(
   program
-    .command('screen')
-    .description('screen one request (--prompt) or a JSONL file of requests (--batch), in-process')
-    .option('--prompt <text>', 'the edit or generation instruction')
-    .option('--image <file>', 'a reference image (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
-    .addOption(new Option('--subject <subject>', 'what the reference image shows').choices(['adult', 'minor', 'none', 'unknown']))
-    .option('--requester <id>', 'the requesting account')
-    .option('--jurisdiction <cc>', 'ISO country code of the applicable jurisdiction')
-    .option('--json', 'print the decision as JSON')
-    .option('--batch <file>', 'JSONL file of requests, one per line ("-" for stdin); prints one decision per line'),
-).action(
-  run(async (flags: ScreenFlags & StoreFlags) => withContext(flags, async (ctx) => (flags.batch !== undefined ? (await load.screen()).screenBatch(ctx, flags.batch) : (await load.screen()).screenOne(ctx, flags)))),
-);
+    .command('serve')
+    .description('run the HTTP API (default 127.0.0.1:8787)')
+    .addOption(new Option('--port <port>', 'port to listen on (env PORT)'))
+    .addOption(new Option('--host <host>', 'address to listen on (env HOST)'))
+    .addOption(new Option('--db <location>', 'SQLite file path or postgres:// URL (env PERISAI_DB)'))
+    .addOption(new Option('--policy <file>', 'policy YAML file (env PERISAI_POLICY)'))
+    .action(run((flags: ServeFlags) => deps.serve(flags)));
 
-program
-  .command('hash <files...>')
-  .description('print the PDQ hash of each image as `pdq_hex,quality,file` (as the reference pdq-photo-hasher does)')
-  .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
-  .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
-  .option('--workers <n>', 'worker threads besides the main one, for many files (default: cores - 2; 0 = none)', parseWorkers)
-  .action(
-    run(async (files: string[], flags: { json?: boolean; dihedral?: boolean; workers?: number }) =>
-      (await load.hash()).hashFiles(files, { json: flags.json, dihedral: flags.dihedral }, (line) => process.stdout.write(`${line}\n`), undefined, { workers: flags.workers }),
+  storeOptions(
+    program
+      .command('screen')
+      .description('screen one request (--prompt) or a JSONL file of requests (--batch), in-process')
+      .option('--prompt <text>', 'the edit or generation instruction')
+      .option('--image <file>', 'a reference image (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+      .addOption(new Option('--subject <subject>', 'what the reference image shows').choices(['adult', 'minor', 'none', 'unknown']))
+      .option('--requester <id>', 'the requesting account')
+      .option('--jurisdiction <cc>', 'ISO country code of the applicable jurisdiction')
+      .option('--json', 'print the decision as JSON')
+      .option('--batch <file>', 'JSONL file of requests, one per line ("-" for stdin); prints one decision per line'),
+  ).action(
+    run(async (flags: ScreenFlags & StoreFlags) =>
+      withContext(flags, async (ctx) =>
+        flags.batch !== undefined ? (await load.screen()).screenBatch(ctx, flags.batch) : (await load.screen()).screenOne(ctx, flags),
+      ),
     ),
   );
 
-const evaluation = program.command('eval').description('measure the screening pipeline on labelled data (in-memory store; nothing is recorded)');
-evaluation
-  .command('prompts <file>')
-  .description('recall on block rows and false blocks on allow rows of a TSV (lang, reference, expected, category, text, or labelled requests), per language and category, for the lexicon alone, the model alone and the policy\'s combination')
-  .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
-  .option('--external <dir>', 'also the external sets in DIR (e.g. ../shared/eval/external)')
-  .option('--split <split>', 'for the corpus: only the train or validation rows')
-  .action(run(async (file: string, flags: { policy?: string; external?: string; split?: string }) => (await load.evaluation()).evalPrompts(file, flags)));
-evaluation
-  .command('external [dir]')
-  .description('COCO false flags, Ring-A-Bell recall, OpenAI moderation S/S3 precision and recall')
-  .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
-  .action(run(async (dir: string | undefined, flags: { policy?: string }) => (await load.evaluation()).evalExternal(dir ?? '../shared/eval/external', flags)));
+  program
+    .command('hash <files...>')
+    .description('print the PDQ hash of each image as `pdq_hex,quality,file` (as the reference pdq-photo-hasher does)')
+    .option('--json', 'one JSON object per file with PDQ, SHA-256, MD5 and size')
+    .option('--dihedral', 'also the 8 dihedral hashes (rotations and flips)')
+    .option('--workers <n>', 'worker threads besides the main one, for many files (default: cores - 2; 0 = none)', parseWorkers)
+    .action(
+      run(async (files: string[], flags: { json?: boolean; dihedral?: boolean; workers?: number }) =>
+        (await load.hash()).hashFiles(files, { json: flags.json, dihedral: flags.dihedral }, (line) => process.stdout.write(`${line}\n`), undefined, {
+          workers: flags.workers,
+        }),
+      ),
+    );
 
-const policy = program.command('policy').description('work with policy files');
-policy
-  .command('check <file>')
-  .description('validate a policy file and explain each problem with its line number')
-  .action(run(async (file: string) => (await load.policyCheck()).policyCheck(file)));
+  const evaluation = program.command('eval').description('measure the screening pipeline on labelled data (in-memory store; nothing is recorded)');
+  evaluation
+    .command('prompts <file>')
+    .description(
+      "recall on block rows and false blocks on allow rows of a TSV (lang, reference, expected, category, text, or labelled requests), per language and category, for the lexicon alone, the model alone and the policy's combination",
+    )
+    .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
+    .option('--external <dir>', 'also the external sets in DIR (e.g. ../shared/eval/external)')
+    .option('--split <split>', 'for the corpus: only the train or validation rows')
+    .action(run(async (file: string, flags: { policy?: string; external?: string; split?: string }) => (await load.evaluation()).evalPrompts(file, flags)));
+  evaluation
+    .command('external [dir]')
+    .description('COCO false flags, Ring-A-Bell recall, OpenAI moderation S/S3 precision and recall')
+    .option('--policy <file>', 'policy YAML file (default: the shipped policy)')
+    .action(
+      run(async (dir: string | undefined, flags: { policy?: string }) => (await load.evaluation()).evalExternal(dir ?? '../shared/eval/external', flags)),
+    );
 
-const audit = program.command('audit').description('the tamper-evident audit log');
-storeOptions(
-  audit
-    .command('verify')
-    .description('walk the hash chain, recompute every decision row\'s digest, and name the first break')
-    .option('--checkpoint <file>', 'also check a signed checkpoint: fails if the log holds fewer entries, or another hash at its entry')
-    .option('--public-key <file>', 'the audit public key (PEM) the checkpoint must be signed with (default: this deployment\'s audit key)')
-    .option('--json', 'print the result as JSON'),
-).action(run((flags: StoreFlags & AuditVerifyFlags) => withContext(flags, async (ctx) => (await load.audit()).auditVerify(ctx, flags))));
-storeOptions(
-  audit
-    .command('checkpoint')
-    .description('sign the chain\'s length and head hash with the audit key (kept outside the database)')
-    .option('--out <file>', 'write it to this file (never overwritten) instead of stdout'),
-).action(run((flags: StoreFlags & { out?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditCheckpoint(ctx, flags))));
-storeOptions(audit.command('export').description('print every entry as JSON lines, in order').option('--after <n>', 'only entries after this one')).action(
-  run((flags: StoreFlags & { after?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditExport(ctx, flags))),
-);
-storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
-  run((flags: StoreFlags) => withContext(flags, async (ctx) => (await load.audit()).auditPublicKey(ctx))),
-);
+  const policy = program.command('policy').description('work with policy files');
+  policy
+    .command('check <file>')
+    .description('validate a policy file and explain each problem with its line number')
+    .action(run(async (file: string) => (await load.policyCheck()).policyCheck(file)));
 
-const keys = program.command('keys').description('API keys');
-storeOptions(
-  keys
-    .command('create <name>')
-    .description('create an API key and print its secret once')
-    .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, metrics, admin', 'screen'),
-).action(run(async (name: string, flags: StoreFlags & { scopes: string }) => withContext(flags, async (ctx) => (await load.keys()).keysCreate(ctx, name, flags.scopes))));
-storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(run(async (flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysList(ctx))));
-storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
-  run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysRevoke(ctx, id))),
-);
+  const audit = program.command('audit').description('the tamper-evident audit log');
+  storeOptions(
+    audit
+      .command('verify')
+      .description("walk the hash chain, recompute every decision row's digest, and name the first break")
+      .option('--checkpoint <file>', 'also check a signed checkpoint: fails if the log holds fewer entries, or another hash at its entry')
+      .option('--public-key <file>', "the audit public key (PEM) the checkpoint must be signed with (default: this deployment's audit key)")
+      .option('--json', 'print the result as JSON'),
+  ).action(run((flags: StoreFlags & AuditVerifyFlags) => withContext(flags, async (ctx) => (await load.audit()).auditVerify(ctx, flags))));
+  storeOptions(
+    audit
+      .command('checkpoint')
+      .description("sign the chain's length and head hash with the audit key (kept outside the database)")
+      .option('--out <file>', 'write it to this file (never overwritten) instead of stdout'),
+  ).action(run((flags: StoreFlags & { out?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditCheckpoint(ctx, flags))));
+  storeOptions(audit.command('export').description('print every entry as JSON lines, in order').option('--after <n>', 'only entries after this one')).action(
+    run((flags: StoreFlags & { after?: string }) => withContext(flags, async (ctx) => (await load.audit()).auditExport(ctx, flags))),
+  );
+  storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
+    run((flags: StoreFlags) => withContext(flags, async (ctx) => (await load.audit()).auditPublicKey(ctx))),
+  );
 
-const jobs = program.command('jobs').description('actions waiting to be carried out, running, done or failed (the outbox)');
-storeOptions(
-  jobs
-    .command('list')
-    .description('list jobs, newest first, with a count per status')
-    .option('--status <status>', 'only jobs in this status: pending, queued, running, done, failed')
-    .option('--kind <kind>', 'only jobs of this kind (strike, escalate, open_case, ...)')
-    .option('--limit <n>', 'at most this many (default 50)')
-    .option('--json', 'one JSON object per line'),
-).action(run(async (flags: StoreFlags & JobsListFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsList(ctx, flags))));
-storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
-  run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsRetry(ctx, id))),
-);
+  const keys = program.command('keys').description('API keys');
+  storeOptions(
+    keys
+      .command('create <name>')
+      .description('create an API key and print its secret once')
+      .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, audit, metrics, admin', 'screen'),
+  ).action(
+    run(async (name: string, flags: StoreFlags & { scopes: string }) =>
+      withContext(flags, async (ctx) => (await load.keys()).keysCreate(ctx, name, flags.scopes)),
+    ),
+  );
+  storeOptions(keys.command('list').description('list API keys (never their secrets)')).action(
+    run(async (flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysList(ctx))),
+  );
+  storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
+    run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysRevoke(ctx, id))),
+  );
 
-const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');
-const formatOption = () => new Option('--format <format>', 'hash list format').choices(['pdq', 'csv', 'jsonl']);
-storeOptions(
-  bank
-    .command('create <name>')
-    .description('create a bank')
-    .requiredOption('--purpose <purpose>', PURPOSE_HELP)
-    .option('--description <text>', 'what the bank holds and where it comes from')
-    .option('--min-quality <n>', 'refuse hashes below this PDQ quality (default 50)')
-    .option('--max-distance <n>', 'match within this Hamming distance (default 31)'),
-).action(run(async (name: string, flags: StoreFlags & { purpose: string; description?: string; minQuality?: string; maxDistance?: string }) => withContext(flags, async (ctx) => (await load.bank()).bankCreate(ctx, name, flags))));
-storeOptions(bank.command('list').description('list banks with their hash counts').option('--json', 'one JSON object per line')).action(
-  run(async (flags: StoreFlags & { json?: boolean }) => withContext(flags, async (ctx) => (await load.bank()).bankList(ctx, flags.json ?? false))),
-);
-storeOptions(
-  bank
-    .command('import <name> <file>')
-    .description('import a hash list ("-" for stdin): pdq_hex,quality[,label] lines as `perisai hash` prints, CSV with a header, or JSONL; all or nothing')
-    .addOption(formatOption()),
-).action(run(async (name: string, file: string, flags: StoreFlags & { format?: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, async (ctx) => (await load.bank()).bankImport(ctx, name, file, flags.format))));
-storeOptions(bank.command('export <name>').description('print the bank, one hash a line (stdout holds only the data)').addOption(formatOption().default('jsonl'))).action(
-  run(async (name: string, flags: StoreFlags & { format: 'pdq' | 'csv' | 'jsonl' }) => withContext(flags, async (ctx) => (await load.bank()).bankExport(ctx, name, flags.format))),
-);
-storeOptions(bank.command('add <name> <pdq>').description('add one hash').option('--quality <n>', 'PDQ quality of the hash', '100').option('--label <text>', 'a label for the hash')).action(
-  run(async (name: string, pdq: string, flags: StoreFlags & { quality: string; label?: string }) => withContext(flags, async (ctx) => (await load.bank()).bankAdd(ctx, name, pdq, flags))),
-);
-storeOptions(bank.command('remove <name> <pdq>').description('remove one hash')).action(
-  run(async (name: string, pdq: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.bank()).bankRemove(ctx, name, pdq))),
-);
+  const jobs = program.command('jobs').description('actions waiting to be carried out, running, done or failed (the outbox)');
+  storeOptions(
+    jobs
+      .command('list')
+      .description('list jobs, newest first, with a count per status')
+      .option('--status <status>', 'only jobs in this status: pending, queued, running, done, failed')
+      .option('--kind <kind>', 'only jobs of this kind (strike, escalate, open_case, ...)')
+      .option('--limit <n>', 'at most this many (default 50)')
+      .option('--json', 'one JSON object per line'),
+  ).action(run(async (flags: StoreFlags & JobsListFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsList(ctx, flags))));
+  storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
+    run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsRetry(ctx, id))),
+  );
 
-return program;
+  const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');
+  const formatOption = () => new Option('--format <format>', 'hash list format').choices(['pdq', 'csv', 'jsonl']);
+  storeOptions(
+    bank
+      .command('create <name>')
+      .description('create a bank')
+      .requiredOption('--purpose <purpose>', PURPOSE_HELP)
+      .option('--description <text>', 'what the bank holds and where it comes from')
+      .option('--min-quality <n>', 'refuse hashes below this PDQ quality (default 50)')
+      .option('--max-distance <n>', 'match within this Hamming distance (default 31)'),
+  ).action(
+    run(async (name: string, flags: StoreFlags & { purpose: string; description?: string; minQuality?: string; maxDistance?: string }) =>
+      withContext(flags, async (ctx) => (await load.bank()).bankCreate(ctx, name, flags)),
+    ),
+  );
+  storeOptions(bank.command('list').description('list banks with their hash counts').option('--json', 'one JSON object per line')).action(
+    run(async (flags: StoreFlags & { json?: boolean }) => withContext(flags, async (ctx) => (await load.bank()).bankList(ctx, flags.json ?? false))),
+  );
+  storeOptions(
+    bank
+      .command('import <name> <file>')
+      .description('import a hash list ("-" for stdin): pdq_hex,quality[,label] lines as `perisai hash` prints, CSV with a header, or JSONL; all or nothing')
+      .addOption(formatOption()),
+  ).action(
+    run(async (name: string, file: string, flags: StoreFlags & { format?: 'pdq' | 'csv' | 'jsonl' }) =>
+      withContext(flags, async (ctx) => (await load.bank()).bankImport(ctx, name, file, flags.format)),
+    ),
+  );
+  storeOptions(
+    bank.command('export <name>').description('print the bank, one hash a line (stdout holds only the data)').addOption(formatOption().default('jsonl')),
+  ).action(
+    run(async (name: string, flags: StoreFlags & { format: 'pdq' | 'csv' | 'jsonl' }) =>
+      withContext(flags, async (ctx) => (await load.bank()).bankExport(ctx, name, flags.format)),
+    ),
+  );
+  storeOptions(
+    bank
+      .command('add <name> <pdq>')
+      .description('add one hash')
+      .option('--quality <n>', 'PDQ quality of the hash', '100')
+      .option('--label <text>', 'a label for the hash'),
+  ).action(
+    run(async (name: string, pdq: string, flags: StoreFlags & { quality: string; label?: string }) =>
+      withContext(flags, async (ctx) => (await load.bank()).bankAdd(ctx, name, pdq, flags)),
+    ),
+  );
+  storeOptions(bank.command('remove <name> <pdq>').description('remove one hash')).action(
+    run(async (name: string, pdq: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.bank()).bankRemove(ctx, name, pdq))),
+  );
+
+  return program;
 }
 
 /** Parses `argv` and runs the command; the outcome becomes `process.exitCode`. */

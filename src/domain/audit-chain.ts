@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
 /** The hash that precedes the first entry. */

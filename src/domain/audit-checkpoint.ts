@@ -1,5 +1,7 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+
 import { z } from 'zod';
+
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -63,7 +65,10 @@ export type CheckpointSignatureCheck = { ok: true } | { ok: false; message: stri
 export function checkCheckpointSignature(checkpoint: AuditCheckpoint, trusted: KeyObject): CheckpointSignatureCheck {
   const trustedId = publicKeyId(trusted);
   if (checkpoint.key_id !== trustedId) {
-    return { ok: false, message: `The checkpoint was signed by key ${checkpoint.key_id.slice(0, 16)}…, not by this deployment's audit key (${trustedId.slice(0, 16)}…).` };
+    return {
+      ok: false,
+      message: `The checkpoint was signed by key ${checkpoint.key_id.slice(0, 16)}…, not by this deployment's audit key (${trustedId.slice(0, 16)}…).`,
+    };
   }
   let carried: KeyObject;
   try {
@@ -71,8 +76,11 @@ export function checkCheckpointSignature(checkpoint: AuditCheckpoint, trusted: K
   } catch {
     return { ok: false, message: 'The checkpoint carries a public key that cannot be read: the file was altered.' };
   }
-  if (publicKeyId(carried) !== trustedId) return { ok: false, message: 'The checkpoint names the audit key but carries another public key: the file was altered.' };
+  if (publicKeyId(carried) !== trustedId)
+    return { ok: false, message: 'The checkpoint names the audit key but carries another public key: the file was altered.' };
   const { signature, ...unsigned } = checkpoint;
   const valid = verify(null, signedBytes(unsigned), trusted, Buffer.from(signature, 'base64'));
-  return valid ? { ok: true } : { ok: false, message: 'The checkpoint signature does not verify with the audit key: the file was altered after it was signed.' };
+  return valid
+    ? { ok: true }
+    : { ok: false, message: 'The checkpoint signature does not verify with the audit key: the file was altered after it was signed.' };
 }

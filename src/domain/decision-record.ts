@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { canonicalJson } from './canonical-json.js';
 import type { Action, Category, Outcome, Reason } from './decision.js';
 import type { Subject } from './policy/derive-facts.js';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+
+import { type DecideFn, type EvalDecision, mapLimit, type Rate,rate } from './common.js';
 import { parseCsvRecords } from './csv.js';
-import { mapLimit, rate, type DecideFn, type EvalDecision, type Rate } from './common.js';
 
 /**
  * Evaluators for the public sets in `eval/external/` (each under its own MIT licence, see the
@@ -137,7 +138,11 @@ export async function evaluateExternalSets(dir: string, decide: DecideFn, option
   const read = (path: string): string => readFileSync(join(dir, path), 'utf8');
   return {
     coco: await evaluateCocoCaptions(read('unlearndiffatk/coco_10k.csv'), decide, { limit: options.cocoLimit }),
-    ringABell: await evaluateRingABell(read('ring-a-bell/Prompts_For_ConceptVector_Nudity_prompt.csv'), decide, read('ring-a-bell/Prompts_For_ConceptVector_NoNudity_prompt.csv')),
+    ringABell: await evaluateRingABell(
+      read('ring-a-bell/Prompts_For_ConceptVector_Nudity_prompt.csv'),
+      decide,
+      read('ring-a-bell/Prompts_For_ConceptVector_NoNudity_prompt.csv'),
+    ),
     moderation: await evaluateModeration(readFileSync(join(dir, 'openai-moderation/samples-1680.jsonl.gz')), decide),
   };
 }

@@ -1,10 +1,10 @@
 import { SEXUALISATION_LEVELS } from '../domain/signals.js';
-import { CorpusFormatError, expectedDecision, parseCorpusTsv, parseLabelledTsv } from '../text/model/corpus.js';
 import type { LabelledRequest } from '../text/model/corpus.js';
-import { EVAL_SUBJECTS, mapLimit, rate, type DecideFn, type EvalDecision, type EvalSubject, type Rate } from './common.js';
+import { CorpusFormatError, expectedDecision, parseCorpusTsv, parseLabelledTsv } from '../text/model/corpus.js';
+import { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate,rate } from './common.js';
 import type { ExternalReport } from './external.js';
 
-export { EVAL_SUBJECTS, mapLimit, rate, type DecideFn, type EvalDecision, type EvalSubject, type Rate };
+export { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate,rate };
 
 /**
  * Evaluation of a screening function on labelled edit prompts (the TSV format of
@@ -58,10 +58,12 @@ export function parseEditPromptsTsv(text: string, source = 'input'): EditPromptR
     if (raw.trim() === '' || raw.startsWith('#')) return;
     const cols = raw.split('\t');
     if (line === 1 && cols[0] === 'lang') return;
-    if (cols.length < 5) throw new EvalFormatError(source, line, `expected 5 tab-separated columns (lang, reference, expected, category, text), found ${cols.length}.`);
+    if (cols.length < 5)
+      throw new EvalFormatError(source, line, `expected 5 tab-separated columns (lang, reference, expected, category, text), found ${cols.length}.`);
     const [lang, reference, expected, category] = cols;
     const prompt = cols.slice(4).join('\t');
-    if (!(EVAL_SUBJECTS as readonly string[]).includes(reference)) throw new EvalFormatError(source, line, `reference must be one of ${EVAL_SUBJECTS.join(', ')}, found "${reference}".`);
+    if (!(EVAL_SUBJECTS as readonly string[]).includes(reference))
+      throw new EvalFormatError(source, line, `reference must be one of ${EVAL_SUBJECTS.join(', ')}, found "${reference}".`);
     if (expected !== 'allow' && expected !== 'block') throw new EvalFormatError(source, line, `expected must be allow or block, found "${expected}".`);
     if (prompt.trim() === '') throw new EvalFormatError(source, line, 'the text column is empty.');
     rows.push({ line, lang, reference: reference as EvalSubject, expected, category, text: prompt });
@@ -79,7 +81,14 @@ function labelledRows(text: string, source: string): EditPromptRow[] | null {
   if (!corpus && !isLevel(cols[2])) return null;
   try {
     const parsed = corpus ? parseCorpusTsv(text, source) : parseLabelledTsv(text, source);
-    return parsed.map((row: LabelledRequest & { split?: EditPromptRow['split'] }, i) => ({ line: i + 1, lang: row.lang, reference: row.reference, ...expectedDecision(row), text: row.text, ...(row.split === undefined ? {} : { split: row.split }) }));
+    return parsed.map((row: LabelledRequest & { split?: EditPromptRow['split'] }, i) => ({
+      line: i + 1,
+      lang: row.lang,
+      reference: row.reference,
+      ...expectedDecision(row),
+      text: row.text,
+      ...(row.split === undefined ? {} : { split: row.split }),
+    }));
   } catch (error) {
     if (error instanceof CorpusFormatError) throw new EvalFormatError(error.source, error.line, error.message.slice(`${error.source}:${error.line}: `.length));
     throw error;
@@ -109,7 +118,12 @@ export interface EditPromptsReport {
   misclassified: Misclassified[];
 }
 
-function tally(groups: Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>, key: string, row: EditPromptRow, decision: EvalDecision): void {
+function tally(
+  groups: Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>,
+  key: string,
+  row: EditPromptRow,
+  decision: EvalDecision,
+): void {
   let g = groups.get(key);
   if (g === undefined) {
     g = { blockRows: 0, blocked: 0, allowRows: 0, notAllowed: 0 };
@@ -126,12 +140,17 @@ function tally(groups: Map<string, { blockRows: number; blocked: number; allowRo
 
 function figures(groups: Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>): Record<string, GroupFigures> {
   const out: Record<string, GroupFigures> = {};
-  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) out[key] = { recall: rate(g.blocked, g.blockRows), falseBlock: rate(g.notAllowed, g.allowRows) };
+  for (const [key, g] of [...groups].sort(([a], [b]) => a.localeCompare(b)))
+    out[key] = { recall: rate(g.blocked, g.blockRows), falseBlock: rate(g.notAllowed, g.allowRows) };
   return out;
 }
 
 /** Screens every row and computes recall, false blocks, per language and category, and the errors. */
-export async function evaluateEditPrompts(rows: readonly EditPromptRow[], decide: DecideFn, options: { concurrency?: number } = {}): Promise<EditPromptsReport> {
+export async function evaluateEditPrompts(
+  rows: readonly EditPromptRow[],
+  decide: DecideFn,
+  options: { concurrency?: number } = {},
+): Promise<EditPromptsReport> {
   const decisions = await mapLimit(rows, options.concurrency ?? 8, (row) => decide(row.text, row.reference));
   const all = new Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>();
   const byLanguage = new Map<string, { blockRows: number; blocked: number; allowRows: number; notAllowed: number }>();
@@ -148,7 +167,14 @@ export async function evaluateEditPrompts(rows: readonly EditPromptRow[], decide
     if (!ok) misclassified.push(item);
     else if (row.expected === 'block' && !decision.categories.includes(row.category)) categoryMismatches.push(item);
   });
-  return { rows: rows.length, overall: figures(all).all ?? { recall: rate(0, 0), falseBlock: rate(0, 0) }, byLanguage: figures(byLanguage), byCategory: figures(byCategory), categoryMismatches, misclassified };
+  return {
+    rows: rows.length,
+    overall: figures(all).all ?? { recall: rate(0, 0), falseBlock: rate(0, 0) },
+    byLanguage: figures(byLanguage),
+    byCategory: figures(byCategory),
+    categoryMismatches,
+    misclassified,
+  };
 }
 
 function pct(r: Rate): string {
@@ -196,7 +222,9 @@ export function formatEvalReport(input: EvalReportInput): string {
     lines.push(...table('By category', p.byCategory), '');
     lines.push(`Misclassified rows: ${p.misclassified.length}`);
     for (const m of p.misclassified) {
-      lines.push(`  line ${m.row.line} [${m.row.lang}, subject ${m.row.reference}] expected ${m.row.expected} (${m.row.category}), got ${m.decision}${m.categories.length > 0 ? ` (${m.categories.join(', ')})` : ''}: ${m.row.text}`);
+      lines.push(
+        `  line ${m.row.line} [${m.row.lang}, subject ${m.row.reference}] expected ${m.row.expected} (${m.row.category}), got ${m.decision}${m.categories.length > 0 ? ` (${m.categories.join(', ')})` : ''}: ${m.row.text}`,
+      );
     }
     if (p.categoryMismatches.length > 0) {
       lines.push(`Blocked under another category: ${p.categoryMismatches.length}`);

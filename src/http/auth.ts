@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { PerisaiError } from '../domain/errors.js';
-import { hasScope, type ApiKeyService, type Scope } from '../services/api-keys.js';
 import type { ApiKeyRecord } from '../services/api-keys.js';
+import { type ApiKeyService, hasScope, type Scope } from '../services/api-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

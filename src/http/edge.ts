@@ -7,6 +7,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+
 import { PerisaiError } from '../domain/errors.js';
 
 export interface EdgeOptions {
@@ -20,7 +21,9 @@ const UNLIMITED = new Set(['/healthz', '/readyz', '/metrics']);
 export async function registerEdge(app: FastifyInstance, options: EdgeOptions): Promise<void> {
   await app.register(helmet, {
     // The API answers JSON; only /docs is a page, and it has no scripts, only one inline style.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'none'"], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'none'"], styleSrc: ["'unsafe-inline'"], imgSrc: ["'self'", 'data:'], formAction: ["'none'"], frameAncestors: ["'none'"] },
+    },
     // An API has no cross-origin page to protect with these; they only get in the way of clients.
     crossOriginEmbedderPolicy: false,
     crossOriginResourcePolicy: false,

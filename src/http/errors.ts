@@ -1,5 +1,6 @@
 import type { FastifyError } from 'fastify';
-import { isPerisaiError, type ErrorCode } from '../domain/errors.js';
+
+import { type ErrorCode,isPerisaiError } from '../domain/errors.js';
 import { formatLimit } from './limits.js';
 
 export interface HttpErrorResponse {
@@ -67,7 +68,10 @@ export function toHttpError(error: unknown, context: ErrorContext = {}): HttpErr
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     return { status: fastifyError.statusCode, body: fastifyErrorBody(fastifyError, context) };
   }
-  return { status: 500, body: { error: 'internal', message: 'Something went wrong on our side; the error was logged. Try again, and report it if it persists.' } };
+  return {
+    status: 500,
+    body: { error: 'internal', message: 'Something went wrong on our side; the error was logged. Try again, and report it if it persists.' },
+  };
 }
 
 function fastifyErrorBody(error: Partial<FastifyError>, context: ErrorContext): HttpErrorResponse['body'] {

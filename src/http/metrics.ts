@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics,Counter, Gauge, Histogram, Registry } from 'prom-client';
+
 import type { DecisionRecord } from '../domain/decision-record.js';
 
 /** Prometheus metrics for one server; its own registry so several servers can run in one test process. */

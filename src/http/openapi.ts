@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
 import { createBankSchema } from '../services/banks.js';
 import { consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
@@ -40,13 +41,29 @@ const decisionSchema: JsonSchema = {
           rule: { type: 'string' },
           category: { enum: [...CATEGORIES] },
           message: { type: 'string' },
-          evidence: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, fact: { type: 'string' }, detail: { type: 'string' }, span: { type: 'array', items: { type: 'integer' } }, text: { type: 'string' } } } },
+          evidence: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                source: { type: 'string' },
+                fact: { type: 'string' },
+                detail: { type: 'string' },
+                span: { type: 'array', items: { type: 'integer' } },
+                text: { type: 'string' },
+              },
+            },
+          },
         },
       },
     },
     actions: { type: 'array', items: { enum: ['escalate', 'strike', 'open_case', 'bank_output'] } },
     policy_version: { type: 'string' },
-    signals: { type: 'object', description: 'What the detectors observed: language, sexualisation level, target, minor cues, evidence spans, image hashes and scores, the facts the policy saw.' },
+    signals: {
+      type: 'object',
+      description:
+        'What the detectors observed: language, sexualisation level, target, minor cues, evidence spans, image hashes and scores, the facts the policy saw.',
+    },
   },
 };
 
@@ -84,7 +101,8 @@ export function openApiDocument(version: string): JsonSchema {
     info: {
       title: 'Perisai',
       version,
-      description: 'Screens AI image generation and editing requests and outputs: refuses sexualising edits of real people without consent and anything sexual involving minors.',
+      description:
+        'Screens AI image generation and editing requests and outputs: refuses sexualising edits of real people without consent and anything sexual involving minors.',
     },
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer psk_…`.' } },
@@ -105,8 +123,19 @@ export function openApiDocument(version: string): JsonSchema {
           summary: 'Screen a request before generation',
           description: 'Needs scope `screen`. Returns allow, block or review, the categories and rules that fired, and the evidence.',
           security: secured,
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ScreenRequest' }, example: { prompt: 'put her in a winter coat', subject: 'adult', requester: { id: 'acct-7', country: 'ID' } } } } },
-          responses: { '200': { description: 'The decision, already recorded.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 413, 415, 422, 503) },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: { $ref: '#/components/schemas/ScreenRequest' },
+                example: { prompt: 'put her in a winter coat', subject: 'adult', requester: { id: 'acct-7', country: 'ID' } },
+              },
+            },
+          },
+          responses: {
+            '200': { description: 'The decision, already recorded.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+            ...errors(400, 401, 403, 413, 415, 422, 503),
+          },
         },
       },
       '/v1/decisions/{id}': {
@@ -115,7 +144,10 @@ export function openApiDocument(version: string): JsonSchema {
           description: 'Needs scope `decisions:read`.',
           security: secured,
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 404) },
+          responses: {
+            '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+            ...errors(400, 401, 403, 404),
+          },
         },
       },
       '/v1/screen/output': {
@@ -124,24 +156,66 @@ export function openApiDocument(version: string): JsonSchema {
           description: 'Needs scope `screen`. Records the image in the generation ledger (PDQ + SHA-256) against the request that produced it.',
           security: secured,
           requestBody: jsonBody('ScreenOutput'),
-          responses: { '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...errors(400, 401, 403, 404, 413, 415, 422, 503) },
+          responses: {
+            '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
+            ...errors(400, 401, 403, 404, 413, 415, 422, 503),
+          },
         },
       },
       '/v1/ledger/lookup': {
-        post: { summary: 'Trace a circulating image to the request that made it (near-duplicate by PDQ, or exact SHA-256)', description: 'Needs scope `decisions:read`.', security: secured, requestBody: jsonBody('LedgerLookup'), responses: ok('Matches, nearest first.', 400, 401, 403) },
+        post: {
+          summary: 'Trace a circulating image to the request that made it (near-duplicate by PDQ, or exact SHA-256)',
+          description: 'Needs scope `decisions:read`.',
+          security: secured,
+          requestBody: jsonBody('LedgerLookup'),
+          responses: ok('Matches, nearest first.', 400, 401, 403),
+        },
       },
       '/v1/consent/{account}': {
-        get: { summary: "An account's AI-edit consent (defaults: no edits by others, edits by self allowed)", description: 'Needs scope `consent`.', security: secured, parameters: [pathParam('account')], responses: ok('The settings.', 401, 403) },
-        put: { summary: 'Set consent', security: secured, parameters: [pathParam('account')], requestBody: jsonBody('ConsentSettings'), responses: ok('The settings.', 400, 401, 403) },
-        delete: { summary: 'Erase the settings (defaults apply again)', security: secured, parameters: [pathParam('account')], responses: ok('Erased.', 401, 403) },
+        get: {
+          summary: "An account's AI-edit consent (defaults: no edits by others, edits by self allowed)",
+          description: 'Needs scope `consent`.',
+          security: secured,
+          parameters: [pathParam('account')],
+          responses: ok('The settings.', 401, 403),
+        },
+        put: {
+          summary: 'Set consent',
+          security: secured,
+          parameters: [pathParam('account')],
+          requestBody: jsonBody('ConsentSettings'),
+          responses: ok('The settings.', 400, 401, 403),
+        },
+        delete: {
+          summary: 'Erase the settings (defaults apply again)',
+          security: secured,
+          parameters: [pathParam('account')],
+          responses: ok('Erased.', 401, 403),
+        },
       },
       '/v1/consent/{account}/protected-hashes': {
-        post: { summary: 'Protect photos by their PDQ hashes (never the pixels): matches within distance 31 are refused for anyone', security: secured, parameters: [pathParam('account')], requestBody: jsonBody('ProtectedHashes'), responses: ok('Added.', 400, 401, 403) },
+        post: {
+          summary: 'Protect photos by their PDQ hashes (never the pixels): matches within distance 31 are refused for anyone',
+          security: secured,
+          parameters: [pathParam('account')],
+          requestBody: jsonBody('ProtectedHashes'),
+          responses: ok('Added.', 400, 401, 403),
+        },
         get: { summary: "List the account's protected hashes", security: secured, parameters: [pathParam('account')], responses: ok('The hashes.', 401, 403) },
-        delete: { summary: "Erase all the account's protected hashes, effective at once", security: secured, parameters: [pathParam('account')], responses: ok('Deleted.', 401, 403) },
+        delete: {
+          summary: "Erase all the account's protected hashes, effective at once",
+          security: secured,
+          parameters: [pathParam('account')],
+          responses: ok('Deleted.', 401, 403),
+        },
       },
       '/v1/consent/{account}/protected-hashes/{pdq}': {
-        delete: { summary: 'Erase one protected hash', security: secured, parameters: [pathParam('account'), pathParam('pdq')], responses: ok('Deleted.', 400, 401, 403, 404) },
+        delete: {
+          summary: 'Erase one protected hash',
+          security: secured,
+          parameters: [pathParam('account'), pathParam('pdq')],
+          responses: ok('Deleted.', 400, 401, 403, 404),
+        },
       },
       '/v1/banks': {
         get: { summary: 'List hash banks', description: 'Needs scope `banks`.', security: secured, responses: ok('The banks.', 401, 403) },
@@ -149,21 +223,37 @@ export function openApiDocument(version: string): JsonSchema {
       },
       '/v1/banks/{name}': {
         get: { summary: 'A bank', security: secured, parameters: [pathParam('name')], responses: ok('The bank.', 401, 403, 404) },
-        patch: { summary: 'Activate or deactivate a bank: `{ "active": false }`', security: secured, parameters: [pathParam('name')], responses: ok('The bank.', 400, 401, 403, 404) },
+        patch: {
+          summary: 'Activate or deactivate a bank: `{ "active": false }`',
+          security: secured,
+          parameters: [pathParam('name')],
+          responses: ok('The bank.', 400, 401, 403, 404),
+        },
         delete: { summary: 'Delete a bank and its hashes', security: secured, parameters: [pathParam('name')], responses: ok('Deleted.', 401, 403, 404) },
       },
       '/v1/banks/{name}/hashes': {
         post: {
           summary: 'Import hashes, all or nothing; re-import is idempotent',
-          description: 'Body: `pdq_hex,quality[,label]` lines (text/plain), CSV with a header (text/csv), JSONL (application/x-ndjson), or JSON `{ "hashes": [...] }`. `?format=` overrides detection.',
+          description:
+            'Body: `pdq_hex,quality[,label]` lines (text/plain), CSV with a header (text/csv), JSONL (application/x-ndjson), or JSON `{ "hashes": [...] }`. `?format=` overrides detection.',
           security: secured,
           parameters: [pathParam('name')],
           responses: ok('Counts of added and already-present hashes.', 400, 401, 403, 404, 413),
         },
-        get: { summary: 'Export a bank, one hash a line', security: secured, parameters: [pathParam('name'), { name: 'format', in: 'query', schema: { enum: ['jsonl', 'csv', 'pdq'] } }], responses: ok('The hash list.', 401, 403, 404) },
+        get: {
+          summary: 'Export a bank, one hash a line',
+          security: secured,
+          parameters: [pathParam('name'), { name: 'format', in: 'query', schema: { enum: ['jsonl', 'csv', 'pdq'] } }],
+          responses: ok('The hash list.', 401, 403, 404),
+        },
       },
       '/v1/banks/{name}/hashes/{pdq}': {
-        delete: { summary: 'Remove one hash', security: secured, parameters: [pathParam('name'), pathParam('pdq')], responses: ok('Removed.', 400, 401, 403, 404) },
+        delete: {
+          summary: 'Remove one hash',
+          security: secured,
+          parameters: [pathParam('name'), pathParam('pdq')],
+          responses: ok('Removed.', 400, 401, 403, 404),
+        },
       },
       '/v1/audit': {
         get: {
@@ -178,10 +268,20 @@ export function openApiDocument(version: string): JsonSchema {
         },
       },
       '/v1/audit/checkpoint': {
-        get: { summary: "A checkpoint of the chain's length and head hash, signed with the audit key (Ed25519): keep it outside the database", description: 'Needs scope `audit`.', security: secured, responses: ok('The signed checkpoint.', 401, 403) },
+        get: {
+          summary: "A checkpoint of the chain's length and head hash, signed with the audit key (Ed25519): keep it outside the database",
+          description: 'Needs scope `audit`.',
+          security: secured,
+          responses: ok('The signed checkpoint.', 401, 403),
+        },
       },
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
-      '/readyz': { get: { summary: 'Readiness: the store answers and a policy is loaded', responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: the store answers and a policy is loaded',
+          responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
     },
   };
@@ -193,7 +293,8 @@ export function docsPage(doc: JsonSchema): string {
   const rows = Object.entries(paths)
     .flatMap(([path, methods]) =>
       Object.entries(methods).map(
-        ([method, op]) => `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}</section>`,
+        ([method, op]) =>
+          `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}</section>`,
       ),
     )
     .join('\n');

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance,LogController } from 'fastify';
+
 import type { AppContext } from '../app-context.js';
 import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
@@ -26,7 +28,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // A whole request (headers and body) must arrive within the request timeout, so a body
     // trickled a byte a second is cut off; Node checks every second rather than every 30.
-    serverFactory: (handler) => createServer({ requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 30_000), connectionsCheckingInterval: 1000 }, handler),
+    serverFactory: (handler) =>
+      createServer({ requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 30_000), connectionsCheckingInterval: 1000 }, handler),
     // An idle connection (no bytes either way) is closed after this; above keep-alive's 72 s.
     connectionTimeout: ctx.config.idleTimeoutSeconds * 1000,
     // The default for every route; the screening and import routes raise their own (see limits.ts).

@@ -4,12 +4,13 @@
  * TIFF...), header-only dimension check (so a 50,000×50,000 header is refused before
  * anything is allocated), then a strict, time-limited decode to packed 8-bit RGB.
  */
-import sharp from 'sharp';
 import type { Metadata, OutputInfo } from 'sharp';
+import sharp from 'sharp';
+
 import type { DecodedImage } from './decoded-image.js';
-import { ImageError, formatBytes, formatPixels } from './errors.js';
-import { describeUnsupported, sniffFormat } from './image-format.js';
+import { formatBytes, formatPixels,ImageError } from './errors.js';
 import type { SupportedFormat } from './image-format.js';
+import { describeUnsupported, sniffFormat } from './image-format.js';
 
 export interface DecodeLimits {
   /** Largest accepted input, in bytes. */
@@ -87,7 +88,10 @@ function classifyDecodeFailure(format: SupportedFormat, bytes: Uint8Array, e: un
       { cause: e },
     );
   }
-  const detail = msg.split('\n')[0].replace(/^Input buffer has corrupt header: /, '').slice(0, 160);
+  const detail = msg
+    .split('\n')[0]
+    .replace(/^Input buffer has corrupt header: /, '')
+    .slice(0, 160);
   return new ImageError(
     'image_corrupt',
     `The file starts like a ${name} image but cannot be decoded (${detail}): re-export it as a standard JPEG, PNG, WebP, GIF or AVIF.`,
@@ -96,11 +100,7 @@ function classifyDecodeFailure(format: SupportedFormat, bytes: Uint8Array, e: un
 }
 
 function timeoutError(ms: number, cause?: unknown): ImageError {
-  return new ImageError(
-    'image_timeout',
-    `Decoding the image took longer than ${ms} ms: send a smaller or simpler image.`,
-    { cause },
-  );
+  return new ImageError('image_timeout', `Decoding the image took longer than ${ms} ms: send a smaller or simpler image.`, { cause });
 }
 
 /** Width and height read from the header only, for the pixel-limit check. */
@@ -234,9 +234,7 @@ export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimi
     pages: 1,
     page: 0,
   });
-  const coloured = header.cmyk
-    ? base.pipelineColourspace('cmyk').toColourspace('cmyk')
-    : base.toColourspace('srgb').removeAlpha();
+  const coloured = header.cmyk ? base.pipelineColourspace('cmyk').toColourspace('cmyk') : base.toColourspace('srgb').removeAlpha();
   const pipeline = coloured
     // libvips' own clock stops the work; the race below bounds the wait for the caller.
     .timeout({ seconds: Math.max(1, Math.ceil(remaining / 1000)) })
@@ -254,10 +252,7 @@ export async function decodeImage(bytes: Uint8Array, limits?: Partial<DecodeLimi
     return { format, width: info.width, height: info.height, rgb: cmykToRgb(data, pixels), orientation: header.orientation };
   }
   if (info.channels !== 3 || data.length !== pixels * 3) {
-    throw new ImageError(
-      'image_corrupt',
-      `The ${FORMAT_NAMES[format]} image decoded to ${info.channels} channels instead of RGB: re-export it as 8-bit RGB.`,
-    );
+    throw new ImageError('image_corrupt', `The ${FORMAT_NAMES[format]} image decoded to ${info.channels} channels instead of RGB: re-export it as 8-bit RGB.`);
   }
   return {
     format,

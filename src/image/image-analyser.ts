@@ -1,12 +1,12 @@
 import { PerisaiError } from '../domain/errors.js';
+import { pdqHash } from '../pdq/index.js';
 import type { DetectorFailure, ImageAnalyser, ImageAnalysis } from '../services/ports.js';
 import { decodeImage, type DecodeLimits } from './decode.js';
+import type { ImageSignals } from './detectors/types.js';
 import { sha256Hex } from './digests.js';
 import { isImageError } from './errors.js';
-import { pdqHash } from '../pdq/index.js';
 import { createDetectorPool, type DetectorPool, type DetectorPoolOptions } from './pool/detector-pool.js';
 import { PoolBusyError, PoolClosedError } from './pool/errors.js';
-import type { ImageSignals } from './detectors/types.js';
 
 export interface ImageAnalyserOptions {
   /** Run the nudity and face models; without them every image is reported as not fully screened. */
@@ -52,13 +52,18 @@ export function createImageAnalyser(options: ImageAnalyserOptions): ClosableImag
       const failures: DetectorFailure[] = [];
       let signals: ImageSignals = { nudity: null, faces: null, failures: [] };
       if (options.models) {
-        signals = await startPool().analyse(decoded, { transfer: true }).catch((error: unknown) => {
-          if (error instanceof PoolBusyError) {
-            throw new PerisaiError('detector_busy', `The image detectors are busy (${error.queued} images waiting): retry in ${error.retryAfterSeconds} s.`, { retryAfterSeconds: error.retryAfterSeconds });
-          }
-          if (error instanceof PoolClosedError) return { nudity: null, faces: null, failures: [{ detector: 'pool', code: 'unavailable' as const, message: error.message }] };
-          throw error;
-        });
+        signals = await startPool()
+          .analyse(decoded, { transfer: true })
+          .catch((error: unknown) => {
+            if (error instanceof PoolBusyError) {
+              throw new PerisaiError('detector_busy', `The image detectors are busy (${error.queued} images waiting): retry in ${error.retryAfterSeconds} s.`, {
+                retryAfterSeconds: error.retryAfterSeconds,
+              });
+            }
+            if (error instanceof PoolClosedError)
+              return { nudity: null, faces: null, failures: [{ detector: 'pool', code: 'unavailable' as const, message: error.message }] };
+            throw error;
+          });
       } else {
         failures.push({ detector: 'image-models', message: 'the nudity and face models are turned off on this deployment (PERISAI_IMAGE_DETECTORS=0)' });
       }

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { claimJobs, completeJob, failJobAttempt, type JobRecord } from '../store/repositories/outbox.js';
 import type { Store } from '../store/store.js';
-import { DEFAULT_RETRY, retryDelayMs, type JobHandler, type JobRunner, type RetryPolicy } from './types.js';
+import { DEFAULT_RETRY, type JobHandler, type JobRunner, retryDelayMs, type RetryPolicy } from './types.js';
 
 export interface InProcessRunnerOptions {
   store: Store;

@@ -1,5 +1,5 @@
-import { FieldError, TEXT_FIELDS } from './hash-entry.js';
 import type { HashEntryLike, TextField } from './hash-entry.js';
+import { FieldError, TEXT_FIELDS } from './hash-entry.js';
 
 /**
  * CSV as hash-exchange tools write it (RFC 4180: comma-separated, fields optionally in double
@@ -123,7 +123,8 @@ export function recordValues(fields: string[], columns: Array<Column | undefined
   fields.forEach((value, i) => {
     const column = columns[i];
     if (column) out[column] = value;
-    else if (columns === HEADERLESS && value !== '') throw new FieldError(`expected at most 3 columns (pdq, quality, label) without a header; got ${fields.length}`);
+    else if (columns === HEADERLESS && value !== '')
+      throw new FieldError(`expected at most 3 columns (pdq, quality, label) without a header; got ${fields.length}`);
   });
   const type = out.signal_type?.trim().toLowerCase();
   if (type && !PDQ_SIGNAL_TYPES.has(type)) throw new FieldError(`signal_type ${JSON.stringify(out.signal_type)} is not PDQ; only PDQ hashes can be imported`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PDQ_HEX_LENGTH, firstNonHexIndex, isPdqHex } from '../pdq/index.js';
+
+import { firstNonHexIndex, isPdqHex,PDQ_HEX_LENGTH } from '../pdq/index.js';
 
 /**
  * One hash of a hash list, the unit every format parses into and serialises from. Hex is always
@@ -60,7 +61,9 @@ export function checkPdq(raw: string): string {
   if (s.length === 0) throw new FieldError('the PDQ hash is missing');
   const bad = firstNonHexIndex(s);
   if (s.length !== PDQ_HEX_LENGTH) {
-    throw new FieldError(`the PDQ hash has ${s.length} characters; expected 64 hexadecimal digits${bad >= 0 ? ` (and ${JSON.stringify(s[bad])} is not hexadecimal)` : ''}`);
+    throw new FieldError(
+      `the PDQ hash has ${s.length} characters; expected 64 hexadecimal digits${bad >= 0 ? ` (and ${JSON.stringify(s[bad])} is not hexadecimal)` : ''}`,
+    );
   }
   throw new FieldError(`the PDQ hash contains ${JSON.stringify(s[bad])} at position ${bad + 1}, which is not a hexadecimal digit`);
 }

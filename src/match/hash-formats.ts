@@ -1,8 +1,8 @@
-import { CSV_HEADER, HEADERLESS, csvEndsQuoted, csvLine, readHeader, recordValues, splitCsvRecord } from './hash-csv.js';
+import { isPdqHex,PDQ_HEX_LENGTH } from '../pdq/index.js';
 import type { Column } from './hash-csv.js';
-import { FieldError, TEXT_FIELDS, checkPdq, checkQuality, checkSha256, checkText, differingFields, jsonlLineSchema } from './hash-entry.js';
+import { CSV_HEADER, csvEndsQuoted, csvLine, HEADERLESS, readHeader, recordValues, splitCsvRecord } from './hash-csv.js';
 import type { HashEntry, HashEntryLike } from './hash-entry.js';
-import { PDQ_HEX_LENGTH, isPdqHex } from '../pdq/index.js';
+import { checkPdq, checkQuality, checkSha256, checkText, differingFields, FieldError, jsonlLineSchema,TEXT_FIELDS } from './hash-entry.js';
 
 export type { HashEntry, HashEntryLike } from './hash-entry.js';
 
@@ -142,7 +142,8 @@ export class HashListParser {
       if (this.csvPending !== '' && !this.stopped) this.fail(this.csvPendingLine, 'a quoted field is never closed');
     }
     if (this.errors.length > 0) return { ok: false, format: this.format, errors: this.errors, truncated: this.truncated };
-    if (this.entries.length === 0 && this.format === undefined) return { ok: false, format: undefined, errors: [{ line: 0, message: 'the list is empty' }], truncated: false };
+    if (this.entries.length === 0 && this.format === undefined)
+      return { ok: false, format: undefined, errors: [{ line: 0, message: 'the list is empty' }], truncated: false };
     return { ok: true, format: this.format ?? 'pdq', entries: this.entries, duplicates: this.duplicates };
   }
 
@@ -173,7 +174,10 @@ export class HashListParser {
   private pdqLine(line: string): void {
     if (line.startsWith('#')) return; // a comment; no hash starts with '#'
     const c1 = line.indexOf(',');
-    if (c1 < 0) throw new FieldError(isPdqHex(line.trim()) ? 'the quality is missing; expected pdq_hex,quality[,label]' : `expected pdq_hex,quality[,label]; ${describeHashProblem(line)}`);
+    if (c1 < 0)
+      throw new FieldError(
+        isPdqHex(line.trim()) ? 'the quality is missing; expected pdq_hex,quality[,label]' : `expected pdq_hex,quality[,label]; ${describeHashProblem(line)}`,
+      );
     const c2 = line.indexOf(',', c1 + 1);
     const pdq = checkPdq(line.slice(0, c1));
     const quality = checkQuality(c2 < 0 ? line.slice(c1 + 1) : line.slice(c1 + 1, c2), this.minQuality);
@@ -190,7 +194,12 @@ export class HashListParser {
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new FieldError('expected a JSON object');
     const parsed = jsonlLineSchema.safeParse(value);
-    if (!parsed.success) throw new FieldError(parsed.error.issues.map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
+    if (!parsed.success)
+      throw new FieldError(
+        parsed.error.issues
+          .map((i) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join('.')}: ${i.message}` : i.message))
+          .join('; '),
+      );
     const v = parsed.data;
     const entry: HashEntry = {
       pdq: checkPdq(v.pdq),

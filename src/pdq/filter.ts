@@ -44,15 +44,7 @@ export function isAllGrey(rgb: Uint8Array, pixels: number): boolean {
  * Float32 luma of the (possibly resized) image into `out` (outW × outH).
  * Source index along each axis is floor(x * size / out), CImg's nearest-neighbour rule.
  */
-export function lumaResized(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  outW: number,
-  outH: number,
-  grey: boolean,
-  out: Float32Array,
-): void {
+export function lumaResized(rgb: Uint8Array, width: number, height: number, outW: number, outH: number, grey: boolean, out: Float32Array): void {
   if (xsScratch.length < outW) xsScratch = new Int32Array(outW);
   const xs = xsScratch;
   for (let x = 0; x < outW; x++) xs[x] = Math.floor((x * width) / outW) * 3;
@@ -99,14 +91,7 @@ function reciprocals(n: number): Float64Array {
  * One box pass along one row (contiguous), the reference's box1DFloat with stride 1:
  * `input[base..base+cols)` → `output[obase..obase+cols)`.
  */
-function boxRow(
-  input: Float32Array,
-  base: number,
-  output: Float32Array,
-  obase: number,
-  cols: number,
-  window: number,
-): void {
+function boxRow(input: Float32Array, base: number, output: Float32Array, obase: number, cols: number, window: number): void {
   const half = Math.floor((window + 2) / 2);
   const p1 = half - 1;
   const p2 = window - half + 1;
@@ -252,14 +237,7 @@ function boxAlongRowsPicked(
  * columns advance together, one row at a time, with one running sum per column, which is
  * cache-friendly and performs the same roundings in the same order per column.
  */
-function boxAlongCols(
-  input: Float32Array,
-  output: Float32Array,
-  rows: number,
-  cols: number,
-  window: number,
-  sums: Float32Array,
-): void {
+function boxAlongCols(input: Float32Array, output: Float32Array, rows: number, cols: number, window: number, sums: Float32Array): void {
   const half = Math.floor((window + 2) / 2);
   const p1 = half - 1;
   const p2 = window - half + 1;

@@ -4,15 +4,7 @@
  * /work/shared/vectors/pdq/README.md; evidence and figures in docs/pdq.md.
  */
 import { dct64To16 } from './dct.js';
-import {
-  RESIZE_THRESHOLD,
-  RESIZE_TO,
-  isAllGrey,
-  jaroszDecimate,
-  jaroszWindowSize,
-  lumaResized,
-  qualityOf64,
-} from './filter.js';
+import { isAllGrey, jaroszDecimate, jaroszWindowSize, lumaResized, qualityOf64,RESIZE_THRESHOLD, RESIZE_TO } from './filter.js';
 import { wordsToHex } from './hex.js';
 
 /** Pixels PDQ needs; a `DecodedImage` satisfies it. */
@@ -39,26 +31,9 @@ export interface PdqResult {
   quality: number;
 }
 
-export type Dihedral =
-  | 'orig'
-  | 'rot90'
-  | 'rot180'
-  | 'rot270'
-  | 'flipx'
-  | 'flipy'
-  | 'flipplus1'
-  | 'flipminus1';
+export type Dihedral = 'orig' | 'rot90' | 'rot180' | 'rot270' | 'flipx' | 'flipy' | 'flipplus1' | 'flipminus1';
 
-export const DIHEDRALS: readonly Dihedral[] = [
-  'orig',
-  'rot90',
-  'rot180',
-  'rot270',
-  'flipx',
-  'flipy',
-  'flipplus1',
-  'flipminus1',
-];
+export const DIHEDRALS: readonly Dihedral[] = ['orig', 'rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flipplus1', 'flipminus1'];
 
 export interface PdqDihedralResult {
   hashes: Record<Dihedral, string>;
@@ -87,9 +62,7 @@ function checkInput(img: PdqInput): void {
     throw new RangeError(`PDQ needs integer image dimensions; got ${width}×${height}.`);
   }
   if (!(rgb instanceof Uint8Array) || rgb.length !== width * height * 3) {
-    throw new RangeError(
-      `PDQ needs packed RGB of ${width}×${height}×3 = ${width * height * 3} bytes; got ${rgb?.length ?? 0}.`,
-    );
+    throw new RangeError(`PDQ needs packed RGB of ${width}×${height}×3 = ${width * height * 3} bytes; got ${rgb?.length ?? 0}.`);
   }
 }
 

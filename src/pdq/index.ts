@@ -10,26 +10,17 @@
  * const { hash, quality } = pdqHash({ width, height, rgb }); // 64 lowercase hex digits, 0..100
  * hammingDistance(hash, other) <= 31; // a match for most banks
  */
+export { bytesToWords, hammingBytes, hammingDistance, PDQ_WORDS, popcount32, wordsToBytes } from './bits.js';
 export {
+  type Dihedral,
   DIHEDRALS,
   PDQ_MIN_SIDE,
   pdqDct16,
+  type PdqDihedralResult,
   pdqHash,
   pdqHashWithDihedrals,
-  type Dihedral,
-  type PdqDihedralResult,
   type PdqInput,
   type PdqOptions,
   type PdqResult,
 } from './hash.js';
-export {
-  PDQ_BYTES,
-  PDQ_HEX_LENGTH,
-  PdqFormatError,
-  firstNonHexIndex,
-  isPdqHex,
-  normalisePdqHex,
-  pdqFromHex,
-  pdqToHex,
-} from './hex.js';
-export { PDQ_WORDS, bytesToWords, hammingBytes, hammingDistance, popcount32, wordsToBytes } from './bits.js';
+export { firstNonHexIndex, isPdqHex, normalisePdqHex, PDQ_BYTES, PDQ_HEX_LENGTH, PdqFormatError, pdqFromHex, pdqToHex } from './hex.js';

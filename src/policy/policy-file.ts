@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isNode, parseDocument } from 'yaml';
+
+import { isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+
 import { canonicalJson } from '../domain/canonical-json.js';
 import { PerisaiError } from '../domain/errors.js';
-import { policySchema, type Policy } from '../domain/policy/schema.js';
+import { type Policy,policySchema } from '../domain/policy/schema.js';
 
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
 
@@ -45,7 +47,10 @@ export function loadPolicyFile(path: string = DEFAULT_POLICY_PATH): Policy {
   try {
     source = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PerisaiError('policy_unreadable', `Cannot read the policy file ${path}: ${(error as Error).message}. Check the path given with --policy or PERISAI_POLICY.`);
+    throw new PerisaiError(
+      'policy_unreadable',
+      `Cannot read the policy file ${path}: ${(error as Error).message}. Check the path given with --policy or PERISAI_POLICY.`,
+    );
   }
   const result = parsePolicy(source);
   if (!result.ok) {
@@ -87,7 +92,8 @@ function findKeyOffset(doc: ReturnType<typeof parseDocument>, keyPath: Array<str
 }
 
 function describe(issue: Issue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the documented facts and fields`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the documented facts and fields`;
   if (issue.code === 'invalid_value') return `${issue.message}`;
   return issue.message;
 }

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+
 import { type AuditBreak, AuditChainVerifier, type AuditEntry, type AuditVerification, GENESIS_HASH } from '../domain/audit-chain.js';
-import { type AuditCheckpoint, checkCheckpointSignature, type CheckpointSigner, checkpointSchema, signCheckpoint } from '../domain/audit-checkpoint.js';
+import { type AuditCheckpoint, checkCheckpointSignature, checkpointSchema, type CheckpointSigner, signCheckpoint } from '../domain/audit-checkpoint.js';
 import type { Clock } from '../domain/clock.js';
 import { digestDecisionRecord } from '../domain/decision-record.js';
 import { PerisaiError } from '../domain/errors.js';
@@ -124,7 +125,11 @@ export class AuditService {
       if (expected === undefined) continue;
       const row = rows.get(entry.subject);
       if (!row) {
-        return { reason: 'record_missing', seq: entry.seq, message: `Entry ${entry.seq} records decision ${entry.subject}, which is no longer in the decisions table: the row was deleted.` };
+        return {
+          reason: 'record_missing',
+          seq: entry.seq,
+          message: `Entry ${entry.seq} records decision ${entry.subject}, which is no longer in the decisions table: the row was deleted.`,
+        };
       }
       if (digestDecisionRecord(row) !== expected) {
         return {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import type { BankMatchObservation } from '../domain/policy/derive-facts.js';
+
 import { PerisaiError } from '../domain/errors.js';
+import type { BankMatchObservation } from '../domain/policy/derive-facts.js';
 import {
+  type BankHashInput,
+  type BankHashRow,
+  type BankRow,
   deleteBank,
   deleteBankHash,
   findBankByName,
@@ -12,20 +16,19 @@ import {
   iterateBankHashes,
   listBanks,
   setBankActive,
-  type BankHashInput,
-  type BankHashRow,
-  type BankRow,
 } from '../store/repositories/banks.js';
 import type { Db } from '../store/store.js';
+import { BANK_PURPOSES } from './bank-purposes.js';
 import { MIN_MATCH_QUALITY } from './consent.js';
 import type { HashIndexes } from './hash-indexes.js';
 import type { MatchContext, Matcher, MatchResult } from './ports.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
-import { BANK_PURPOSES } from './bank-purposes.js';
 
 export { BANK_PURPOSES, type BankPurpose } from './bank-purposes.js';
 
-export const bankNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const bankNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const createBankSchema = z.strictObject({
   name: bankNameSchema,
@@ -49,7 +52,8 @@ export class BankService {
 
   async create(input: CreateBank, actor: string, outer?: Tx): Promise<BankRow> {
     return this.uow.run(async (tx) => {
-      if (await findBankByName(tx.db, input.name)) throw new PerisaiError('conflict', `A bank named "${input.name}" already exists: choose another name or import into it.`);
+      if (await findBankByName(tx.db, input.name))
+        throw new PerisaiError('conflict', `A bank named "${input.name}" already exists: choose another name or import into it.`);
       const row: Omit<BankRow, 'id'> = {
         name: input.name,
         purpose: input.purpose,
@@ -62,7 +66,14 @@ export class BankService {
       };
       const id = await insertBank(tx.db, row);
       tx.indexChanged([{ indexName: 'bank', op: 'reload', rowId: id }]);
-      await tx.audit([{ kind: 'bank_created', subject: `bank:${input.name}`, actor, payload: { purpose: input.purpose, min_quality: input.min_quality, max_distance: input.max_distance } }]);
+      await tx.audit([
+        {
+          kind: 'bank_created',
+          subject: `bank:${input.name}`,
+          actor,
+          payload: { purpose: input.purpose, min_quality: input.min_quality, max_distance: input.max_distance },
+        },
+      ]);
       return { id, ...row };
     }, outer);
   }
@@ -86,11 +97,18 @@ export class BankService {
       const bank = await this.get(name, tx.db);
       const low = entries.findIndex((entry) => entry.quality < bank.minQuality);
       if (low >= 0) {
-        throw new PerisaiError('invalid_hashes', `Entry ${low + 1} has quality ${entries[low]!.quality}, below the bank's minimum of ${bank.minQuality}: drop it or lower the bank's min_quality.`);
+        throw new PerisaiError(
+          'invalid_hashes',
+          `Entry ${low + 1} has quality ${entries[low]!.quality}, below the bank's minimum of ${bank.minQuality}: drop it or lower the bank's min_quality.`,
+        );
       }
       const ids = await insertBankHashes(tx.db, bank.id, entries, tx.at, actor);
       // A bulk import is replayed as one bank reload rather than a change row per hash.
-      tx.indexChanged(ids.length > 1000 ? [{ indexName: 'bank', op: 'reload', rowId: bank.id }] : ids.map((rowId) => ({ indexName: 'bank' as const, op: 'upsert' as const, rowId })));
+      tx.indexChanged(
+        ids.length > 1000
+          ? [{ indexName: 'bank', op: 'reload', rowId: bank.id }]
+          : ids.map((rowId) => ({ indexName: 'bank' as const, op: 'upsert' as const, rowId })),
+      );
       await tx.audit([{ kind: 'bank_hashes_added', subject: `bank:${name}`, actor, payload: { submitted: entries.length, added: ids.length } }]);
       return { bank: name, submitted: entries.length, added: ids.length, already_present: entries.length - ids.length };
     }, outer);
@@ -153,7 +171,10 @@ export class BankMatcher implements Matcher {
       if (!image.pdq || image.pdq.quality < MIN_MATCH_QUALITY) continue;
       for (const hit of this.indexes.searchBanks(image.pdq.hash)) add(hit.bank, hit.distance, image.pdq.hash);
     }
-    const exact = await findBankHashesBySha256(this.db, context.images.map((image) => image.sha256));
+    const exact = await findBankHashesBySha256(
+      this.db,
+      context.images.map((image) => image.sha256),
+    );
     if (exact.length > 0) {
       const banks = new Map((await findBanksByIds(this.db, [...new Set(exact.map((row) => row.bankId))])).map((bank) => [bank.id, bank]));
       for (const row of exact) {

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+
 import type { FactEvidence } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
 import { isPdqHex } from '../pdq/index.js';
 import {
+  type ConsentSettings,
   DEFAULT_CONSENT,
   deleteConsent,
   deleteProtectedHashes,
@@ -12,9 +14,8 @@ import {
   findProtectedHashesBySha256,
   insertProtectedHashes,
   listProtectedHashes,
-  upsertConsent,
-  type ConsentSettings,
   type ProtectedHashRow,
+  upsertConsent,
 } from '../store/repositories/consent.js';
 import type { Db } from '../store/store.js';
 import type { HashIndexes } from './hash-indexes.js';
@@ -40,7 +41,11 @@ export const protectedHashesSchema = z.strictObject({
     .array(
       z.strictObject({
         pdq: pdqHex,
-        quality: z.number().int().min(MIN_MATCH_QUALITY, `must be at least ${MIN_MATCH_QUALITY}: a photo this plain cannot be recognised reliably, choose another photo`).max(100),
+        quality: z
+          .number()
+          .int()
+          .min(MIN_MATCH_QUALITY, `must be at least ${MIN_MATCH_QUALITY}: a photo this plain cannot be recognised reliably, choose another photo`)
+          .max(100),
         sha256: sha256Hex.optional(),
       }),
     )
@@ -79,7 +84,12 @@ export class ConsentService {
     return this.uow.run(async (tx) => {
       await upsertConsent(tx.db, account, settings, tx.at);
       await tx.audit([
-        { kind: 'consent_changed', subject: account, actor, payload: { allow_ai_edits_by_others: settings.allowAiEditsByOthers, allow_ai_edits_by_self: settings.allowAiEditsBySelf } },
+        {
+          kind: 'consent_changed',
+          subject: account,
+          actor,
+          payload: { allow_ai_edits_by_others: settings.allowAiEditsByOthers, allow_ai_edits_by_self: settings.allowAiEditsBySelf },
+        },
       ]);
       return this.get(account, tx.db);
     }, outer);
@@ -101,7 +111,12 @@ export class ConsentService {
     outer?: Tx,
   ): Promise<{ added: number; already_present: number }> {
     return this.uow.run(async (tx) => {
-      const inserted = await insertProtectedHashes(tx.db, account, hashes.map((h) => ({ pdq: h.pdq, quality: h.quality, sha256: h.sha256 ?? null })), tx.at);
+      const inserted = await insertProtectedHashes(
+        tx.db,
+        account,
+        hashes.map((h) => ({ pdq: h.pdq, quality: h.quality, sha256: h.sha256 ?? null })),
+        tx.at,
+      );
       tx.indexChanged(inserted.map((rowId) => ({ indexName: 'protected', op: 'upsert', rowId })));
       await tx.audit([{ kind: 'protected_hashes_added', subject: account, actor, payload: { added: inserted.length, submitted: hashes.length } }]);
       return { added: inserted.length, already_present: hashes.length - inserted.length };
@@ -116,7 +131,8 @@ export class ConsentService {
   async deleteProtectedHashes(account: string, actor: string, pdq?: string, outer?: Tx): Promise<number> {
     return this.uow.run(async (tx) => {
       const deleted = await deleteProtectedHashes(tx.db, account, pdq);
-      if (pdq !== undefined && deleted.length === 0) throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list the account's protected hashes and check the hash.`);
+      if (pdq !== undefined && deleted.length === 0)
+        throw new PerisaiError('not_found', `Account ${account} has no protected hash ${pdq}: list the account's protected hashes and check the hash.`);
       tx.indexChanged(deleted.map((rowId) => ({ indexName: 'protected', op: 'delete', rowId })));
       if (deleted.length > 0) {
         await tx.audit([{ kind: 'protected_hashes_deleted', subject: account, actor, payload: { deleted: deleted.length, ...(pdq ? { pdq } : {}) } }]);
@@ -159,7 +175,10 @@ export class ConsentMatcher implements Matcher {
       addProtector(hit.index, row, hit.distance);
     }
     // The exact bytes of a protected photo match even when its PDQ quality is too low to compare.
-    for (const row of await findProtectedHashesBySha256(this.db, context.images.map((image) => image.sha256))) {
+    for (const row of await findProtectedHashesBySha256(
+      this.db,
+      context.images.map((image) => image.sha256),
+    )) {
       for (const image of context.images) if (image.sha256 === row.sha256) addProtector(image.index, row, 0);
     }
 

@@ -64,8 +64,14 @@ export class DecisionRecorder {
             })),
           );
           // After the audit append, which holds the chain's lock: ledger ids then commit in order (see iterateLedgerHashes).
-          await insertDecisions(tx.db, batch.map((item) => item.record));
-          await insertLedgerEntries(tx.db, batch.flatMap((item) => item.ledger));
+          await insertDecisions(
+            tx.db,
+            batch.map((item) => item.record),
+          );
+          await insertLedgerEntries(
+            tx.db,
+            batch.flatMap((item) => item.ledger),
+          );
           tx.enqueue(batch.flatMap((item) => actionJobs(item.record)));
         });
         for (const item of batch) item.resolve();

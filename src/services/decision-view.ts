@@ -21,7 +21,8 @@ export function decisionView(record: DecisionRecord) {
       sexual_violence: record.signals.facts.sexual_violence,
       text_evidence: text?.evidence ?? [],
       // The learned model's second opinion: its version, every head's score and the words behind them.
-      text_model: text?.model === undefined ? null : { name: text.model.name, version: text.model.version, scores: text.model.scores, evidence: text.model.evidence },
+      text_model:
+        text?.model === undefined ? null : { name: text.model.name, version: text.model.version, scores: text.model.scores, evidence: text.model.evidence },
       images: record.signals.images,
       facts: record.signals.facts,
       detectors: record.signals.detectors,

@@ -1,5 +1,5 @@
 import { PerisaiError } from '../domain/errors.js';
-import { hashListLinesAsync, parseHashList, type HashEntry, type HashListFormat } from '../match/hash-formats.js';
+import { type HashEntry, type HashListFormat,hashListLinesAsync, parseHashList } from '../match/hash-formats.js';
 import type { BankHashInput, BankHashRow } from '../store/repositories/banks.js';
 
 export type { HashListFormat } from '../match/hash-formats.js';
@@ -14,9 +14,13 @@ export function parseHashListOrThrow(text: string, options: { format?: HashListF
     const where = options.source ?? 'the list';
     const lines = result.errors.map((error) => (error.line > 0 ? `  line ${error.line}: ${error.message}` : `  ${error.message}`));
     const more = result.truncated ? '\n  (more errors not shown)' : '';
-    throw new PerisaiError('invalid_hashes', `Nothing was imported: ${where} has ${result.errors.length}${result.truncated ? '+' : ''} problem(s)${result.format ? ` (read as ${result.format})` : ''}:\n${lines.join('\n')}${more}`, {
-      errors: result.errors,
-    });
+    throw new PerisaiError(
+      'invalid_hashes',
+      `Nothing was imported: ${where} has ${result.errors.length}${result.truncated ? '+' : ''} problem(s)${result.format ? ` (read as ${result.format})` : ''}:\n${lines.join('\n')}${more}`,
+      {
+        errors: result.errors,
+      },
+    );
   }
   if (result.entries.length === 0) throw new PerisaiError('invalid_hashes', `Nothing was imported: ${options.source ?? 'the list'} holds no hashes.`);
   return result.entries.map(toBankHash);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+
 import { isPerisaiError } from '../domain/errors.js';
 import type { Store } from '../store/store.js';
 import type { ImageModelStatus } from './ports.js';
@@ -33,7 +34,11 @@ export class HealthService {
       // A code, never the driver's text: readiness is public.
       const reason = isPerisaiError(error) ? (this.store.availability.failure ?? error.code) : 'an unexpected error (see the log)';
       const since = this.store.availability.writeFailedAt;
-      return { ...base, ready: false, problem: `The store cannot serve${since ? ` writes since ${since}` : ''} (${reason}); requests are answered 503 until it can.` };
+      return {
+        ...base,
+        ready: false,
+        problem: `The store cannot serve${since ? ` writes since ${since}` : ''} (${reason}); requests are answered 503 until it can.`,
+      };
     }
     return { ...base, ready: true, policyVersion: this.policyVersion() };
   }

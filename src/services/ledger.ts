@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { PerisaiError } from '../domain/errors.js';
 import { findLedgerByIds, findLedgerBySha256, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { Db } from '../store/store.js';
@@ -11,7 +12,9 @@ export const ledgerLookupSchema = z
     sha256: sha256Hex.optional(),
     max_distance: z.number().int().min(0).max(63).default(31),
   })
-  .refine((body) => body.pdq !== undefined || body.sha256 !== undefined, { message: 'needs "pdq" (64 hex digits, as `perisai hash` prints) or "sha256" of the circulating image' });
+  .refine((body) => body.pdq !== undefined || body.sha256 !== undefined, {
+    message: 'needs "pdq" (64 hex digits, as `perisai hash` prints) or "sha256" of the circulating image',
+  });
 
 export type LedgerLookup = z.output<typeof ledgerLookupSchema>;
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+
 import { PerisaiError } from '../domain/errors.js';
 
 /**
@@ -26,9 +27,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'string' ? `must be at least ${issue.minimum} character(s) long` : issue.origin === 'array' ? `must have at least ${issue.minimum} item(s)` : `must be at least ${issue.minimum}`;
+      return issue.origin === 'string'
+        ? `must be at least ${issue.minimum} character(s) long`
+        : issue.origin === 'array'
+          ? `must have at least ${issue.minimum} item(s)`
+          : `must be at least ${issue.minimum}`;
     case 'too_big':
-      return issue.message.startsWith('Too big') ? (issue.origin === 'string' ? `must be at most ${issue.maximum} characters long` : `must be at most ${issue.maximum}`) : issue.message;
+      return issue.message.startsWith('Too big')
+        ? issue.origin === 'string'
+          ? `must be at most ${issue.maximum} characters long`
+          : `must be at most ${issue.maximum}`
+        : issue.message;
     default:
       return issue.message;
   }

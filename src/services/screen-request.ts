@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { SUBJECTS } from '../domain/policy/derive-facts.js';
 
 /** Limits that keep one request's cost bounded; the HTTP body limit is derived from them. */
@@ -20,7 +21,10 @@ export const base64ImageSchema = z
   .transform((value, ctx) => {
     const data = value.replace(DATA_URL_PREFIX, '');
     if (data.length % 4 !== 0 || !BASE64.test(data)) {
-      ctx.addIssue({ code: 'custom', message: 'is not valid base64: send the file bytes encoded with the standard base64 alphabet (A-Z, a-z, 0-9, +, /) and = padding' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not valid base64: send the file bytes encoded with the standard base64 alphabet (A-Z, a-z, 0-9, +, /) and = padding',
+      });
       return z.NEVER;
     }
     return new Uint8Array(Buffer.from(data, 'base64'));

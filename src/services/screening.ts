@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
+import type { Clock } from '../domain/clock.js';
 import type { DecisionRecord, ImageSummary } from '../domain/decision-record.js';
+import { isPerisaiError, PerisaiError } from '../domain/errors.js';
 import { deriveFacts, type ImageObservation, type ScreeningObservations } from '../domain/policy/derive-facts.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { Clock } from '../domain/clock.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { TextDetector, TextSignals } from '../domain/signals.js';
+import { findDecision } from '../store/repositories/decisions.js';
+import type { Db } from '../store/store.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import type { DetectorFailure, ImageAnalyser, ImageAnalysis, Matcher, MatchResult } from './ports.js';
 import type { ScreenOutput, ScreenRequest } from './screen-request.js';
-import { isPerisaiError, PerisaiError } from '../domain/errors.js';
-import { findDecision } from '../store/repositories/decisions.js';
-import type { Db } from '../store/store.js';
 
 export interface ScreeningDeps {
   policy: () => Policy;
@@ -164,7 +165,10 @@ export class ScreeningService {
         result.accountSuspended.push(...(found.accountSuspended ?? []));
       } catch (error) {
         // The decision fails closed on this; its record, which clients read, names the failure but never carries driver text.
-        failures.push({ detector: matcher.name, message: `failed: ${isPerisaiError(error) ? error.message : `an internal error (${(error as Error).name ?? 'unknown'})`}` });
+        failures.push({
+          detector: matcher.name,
+          message: `failed: ${isPerisaiError(error) ? error.message : `an internal error (${(error as Error).name ?? 'unknown'})`}`,
+        });
       }
     }
     return result;

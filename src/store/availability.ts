@@ -8,6 +8,7 @@
  * client: it stays on the error's `cause`, for the log.
  */
 import type { DatabaseConnection, Dialect, Driver, Kysely, QueryResult, TransactionSettings } from 'kysely';
+
 import { PerisaiError } from '../domain/errors.js';
 
 /** Seconds a client is asked to wait before retrying. */

@@ -1,4 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely,sql } from 'kysely';
+
 import type { DialectName } from './db.js';
 
 /**
@@ -74,7 +75,9 @@ export const MIGRATIONS: Migration[] = [
     async up(db, dialect) {
       // Row ids feed the in-memory PDQ index, so they must be small integers on both databases.
       const serial = (table: string) =>
-        db.schema.createTable(table).addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
+        db.schema
+          .createTable(table)
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()));
 
       await db.schema
         .createTable('consent_settings')
@@ -174,7 +177,11 @@ export const MIGRATIONS: Migration[] = [
     async up(db) {
       // Never holds a row: the probe inserts and rolls back, so a full disk or a read-only
       // database fails it where a "select 1" would still succeed.
-      await db.schema.createTable('store_probe').addColumn('id', 'integer', (c) => c.notNull()).addColumn('filler', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('store_probe')
+        .addColumn('id', 'integer', (c) => c.notNull())
+        .addColumn('filler', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 ];

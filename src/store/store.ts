@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql,SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { systemClock, type Clock } from '../domain/clock.js';
+
+import { type Clock,systemClock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
 import { observedDialect, StoreAvailability } from './availability.js';
-import { MIGRATIONS } from './migrations.js';
 import type { Db, DialectName } from './db.js';
+import { MIGRATIONS } from './migrations.js';
 import type { Database } from './schema.js';
 
 export type { Db, DialectName };
@@ -69,7 +71,10 @@ function openSqlite(path: string, options: StoreOptions): Store {
   try {
     database = new SqliteDatabase(file, { timeout: 10_000 });
   } catch (error) {
-    throw new PerisaiError('store_unavailable', `Cannot open the SQLite database ${file}: ${(error as Error).message}. Check the path given with --db or PERISAI_DB.`);
+    throw new PerisaiError(
+      'store_unavailable',
+      `Cannot open the SQLite database ${file}: ${(error as Error).message}. Check the path given with --db or PERISAI_DB.`,
+    );
   }
   // WAL lets the CLI read and write while `perisai serve` runs on the same file.
   database.pragma('journal_mode = WAL');
@@ -100,7 +105,10 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     }
   } catch (error) {
     await pool.end();
-    throw new PerisaiError('store_unavailable', `Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}. Check that the server runs and the URL given with --db or PERISAI_DB is right.`);
+    throw new PerisaiError(
+      'store_unavailable',
+      `Cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}. Check that the server runs and the URL given with --db or PERISAI_DB is right.`,
+    );
   }
   const availability = new StoreAvailability();
   const db = new Kysely<Database>({ dialect: observedDialect(new PostgresDialect({ pool }), availability, now(options)) });

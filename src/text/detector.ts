@@ -1,17 +1,17 @@
 import type { Evidence, Language, Sexualisation, TargetKind, TextDetector, TextModelHead, TextModelSignals, TextSignals } from '../domain/signals.js';
 import { sexualisationRank } from '../domain/signals.js';
-import type { EntryKind, Hit, Lexicon } from './lexicon.js';
-import { languageMask, loadDefaultLexicon } from './lexicon.js';
 import { applyGrammar } from './grammar.js';
 import { identifyLanguage } from './language.js';
-import { findNamedPeople } from './named-person.js';
-import { normalise, originalSpan } from './normalise.js';
-import type { NormalisedText } from './normalise.js';
-import { tokenise } from './tokenise.js';
-import type { Token } from './tokenise.js';
+import type { EntryKind, Hit, Lexicon } from './lexicon.js';
+import { languageMask, loadDefaultLexicon } from './lexicon.js';
 import { modelTokens } from './model/features.js';
 import type { IntentModel } from './model/intent-model.js';
 import { loadIntentModel } from './model/load.js';
+import { findNamedPeople } from './named-person.js';
+import type { NormalisedText } from './normalise.js';
+import { normalise, originalSpan } from './normalise.js';
+import type { Token } from './tokenise.js';
+import { tokenise } from './tokenise.js';
 
 /** Kinds of a single word that still count when the word sits inside a longer phrase ("spread HER legs"). */
 const INNER_KINDS: ReadonlySet<EntryKind> = new Set(['pronoun', 'reference', 'person', 'minor', 'body', 'body-context', 'filler', 'stop']);
@@ -101,7 +101,13 @@ export class LexiconTextDetector implements TextDetector {
     const named = findNamedPeople(
       tokens.map((t, i) => {
         const span = originalSpan(norm, t.start, t.end);
-        return { original: prompt.slice(span.start, span.end).replace(INVISIBLE, ''), normalised: t.text, isWord: t.kind === 'word', known: known[i] === 1, place: place[i] === 1 };
+        return {
+          original: prompt.slice(span.start, span.end).replace(INVISIBLE, ''),
+          normalised: t.text,
+          isWord: t.kind === 'word',
+          known: known[i] === 1,
+          place: place[i] === 1,
+        };
       }),
     );
     const mentions: number[] = [];
@@ -145,7 +151,14 @@ export class LexiconTextDetector implements TextDetector {
     for (const [head, spans] of contributions) {
       for (const c of spans) {
         const span = originalSpan(norm, c.start, c.end);
-        evidence.push({ ...HEAD_SIGNAL[head], rule, start: span.start, end: span.end, text: prompt.slice(span.start, span.end), score: Math.round(scores[head] * 1000) / 1000 });
+        evidence.push({
+          ...HEAD_SIGNAL[head],
+          rule,
+          start: span.start,
+          end: span.end,
+          text: prompt.slice(span.start, span.end),
+          score: Math.round(scores[head] * 1000) / 1000,
+        });
       }
     }
     return { name: model.name, version: model.version, scores, evidence };
@@ -167,7 +180,8 @@ export class LexiconTextDetector implements TextDetector {
         if (!words[i].isWord) continue;
         for (const reading of this.lexicon.resolve(words[i].text, words[i].disguised)) {
           for (const entry of this.lexicon.singleWordEntries(reading.key)) {
-            if (INNER_KINDS.has(entry.kind) && entry !== hit.entry && (languageMask(entry.lang) & reading.mask) !== 0) extra.push({ entry, from: i, to: i + 1, possessive: false });
+            if (INNER_KINDS.has(entry.kind) && entry !== hit.entry && (languageMask(entry.lang) & reading.mask) !== 0)
+              extra.push({ entry, from: i, to: i + 1, possessive: false });
           }
         }
       }
@@ -203,6 +217,8 @@ function dedupe(evidence: Evidence[]): Evidence[] {
  * Creates the default text detector: the lexicons shipped in `src/text/lexicons/` and the model
  * shipped in `models/text-intent.bin`. Pass `model: null` for the lexicon alone.
  */
-export function createTextDetector(options: { lexicon?: Lexicon; model?: IntentModel | null; evidenceThresholds?: EvidenceThresholds } = {}): LexiconTextDetector {
+export function createTextDetector(
+  options: { lexicon?: Lexicon; model?: IntentModel | null; evidenceThresholds?: EvidenceThresholds } = {},
+): LexiconTextDetector {
   return new LexiconTextDetector(options.lexicon, options.model === undefined ? loadIntentModel() : options.model, options.evidenceThresholds);
 }

@@ -202,18 +202,25 @@ export function applyGrammar(input: GrammarInput): RawEvidence[] {
     }
   }
 
-  for (let i = 0; i < tokens.length; i++) if (tokens[i].kind === 'number' && isAge(index, i, i + 1)) out.push({ signal: 'minor', rule: 'age:digits', from: i, to: i + 1 });
+  for (let i = 0; i < tokens.length; i++)
+    if (tokens[i].kind === 'number' && isAge(index, i, i + 1)) out.push({ signal: 'minor', rule: 'age:digits', from: i, to: i + 1 });
   for (const i of input.mentions) out.push({ signal: 'target', rule: 'mention', from: i, to: i + 1, target: 'mention' });
   for (const range of input.named) out.push({ signal: 'target', rule: 'named-person:capitalised-name', from: range.from, to: range.to, target: 'named' });
 
   const lowercaseName = lowercaseNameNextToSexualHit(index, out);
-  if (lowercaseName !== undefined) out.push({ signal: 'target', rule: 'named-person:lowercase-pair', from: lowercaseName, to: lowercaseName + 2, target: 'named' });
+  if (lowercaseName !== undefined)
+    out.push({ signal: 'target', rule: 'named-person:lowercase-pair', from: lowercaseName, to: lowercaseName + 2, target: 'named' });
 
   if (restraint !== undefined) {
     let top = 0;
     for (const ev of out) if (ev.level !== undefined) top = Math.max(top, sexualisationRank(ev.level));
     if (distress || torn || top >= sexualisationRank('suggestive')) {
-      out.push({ signal: 'sexual_violence', rule: `restraint:${restraint.entry.id}+${distress ? 'distress' : torn ? 'torn-clothing' : 'sexual'}`, from: restraint.from, to: restraint.to });
+      out.push({
+        signal: 'sexual_violence',
+        rule: `restraint:${restraint.entry.id}+${distress ? 'distress' : torn ? 'torn-clothing' : 'sexual'}`,
+        from: restraint.from,
+        to: restraint.to,
+      });
     }
   }
   return out;
@@ -282,7 +289,13 @@ function lowercaseNameNextToSexualHit(index: HitIndex, out: readonly RawEvidence
   }
   if (wordAt.length < 3 || wordAt.length > MAX_NAME_PROMPT_WORDS) return undefined;
   for (let i = 0; i < index.tokens.length; i++) if (index.has(i, SUBJECTS)) return undefined;
-  const isName = (i: number): boolean => i >= 0 && i < index.tokens.length && index.tokens[i].kind === 'word' && index.at[i].length === 0 && NAME_WORD.test(index.tokens[i].text) && !NOT_NAME_ENDING.test(index.tokens[i].text);
+  const isName = (i: number): boolean =>
+    i >= 0 &&
+    i < index.tokens.length &&
+    index.tokens[i].kind === 'word' &&
+    index.at[i].length === 0 &&
+    NAME_WORD.test(index.tokens[i].text) &&
+    !NOT_NAME_ENDING.test(index.tokens[i].text);
   const strong = out.filter((r) => r.signal === 'sexualisation' && r.level !== undefined && sexualisationRank(r.level) >= sexualisationRank('revealing'));
   if (strong.length === 0) return undefined;
   const last = index.tokens.length - 2;

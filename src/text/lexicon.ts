@@ -1,10 +1,12 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync,readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import { parse } from 'yaml';
+
 import type { Language, Sexualisation } from '../domain/signals.js';
 import { SEXUALISATION_LEVELS } from '../domain/signals.js';
-import { ALL_LANGUAGES, LANGUAGE_BITS, candidateKeys, looseKey, squeeze } from './morphology.js';
 import type { Candidate } from './morphology.js';
+import { ALL_LANGUAGES, candidateKeys, LANGUAGE_BITS, looseKey, squeeze } from './morphology.js';
 import { normalise } from './normalise.js';
 import { tokenise } from './tokenise.js';
 
@@ -206,7 +208,8 @@ export class Lexicon {
             const child = node.children.get(reading.key);
             if (child !== undefined) stack.push({ node: child, at: at + 1, skips, skipped: false, mask: mask & reading.mask });
           }
-          if (skips < MAX_FILLER_SKIP && words[at].isWord && keys[at].some((k) => this.fillers.has(k.key))) stack.push({ node, at: at + 1, skips: skips + 1, skipped: true, mask });
+          if (skips < MAX_FILLER_SKIP && words[at].isWord && keys[at].some((k) => this.fillers.has(k.key)))
+            stack.push({ node, at: at + 1, skips: skips + 1, skipped: true, mask });
         }
       }
       if (best === null) {
@@ -263,9 +266,12 @@ export function parseLexiconDocument(text: string, source: string): LexiconEntry
     const level = r.level;
     if (level !== undefined && !(SEXUALISATION_LEVELS as readonly unknown[]).includes(level)) fail(source, index, `${r.id}: unknown level "${String(level)}".`);
     const removal = r.removal;
-    if (removal !== undefined && !(SEXUALISATION_LEVELS as readonly unknown[]).includes(removal)) fail(source, index, `${r.id}: unknown removal level "${String(removal)}".`);
-    if (r.requires !== undefined && !(REQUIREMENTS as readonly unknown[]).includes(r.requires)) fail(source, index, `${r.id}: unknown requirement "${String(r.requires)}".`);
-    if (r.object !== undefined && r.object !== 'after' && r.object !== 'before' && r.object !== 'both') fail(source, index, `${r.id}: "object" must be after, before or both.`);
+    if (removal !== undefined && !(SEXUALISATION_LEVELS as readonly unknown[]).includes(removal))
+      fail(source, index, `${r.id}: unknown removal level "${String(removal)}".`);
+    if (r.requires !== undefined && !(REQUIREMENTS as readonly unknown[]).includes(r.requires))
+      fail(source, index, `${r.id}: unknown requirement "${String(r.requires)}".`);
+    if (r.object !== undefined && r.object !== 'after' && r.object !== 'before' && r.object !== 'both')
+      fail(source, index, `${r.id}: "object" must be after, before or both.`);
     const lang = stringList(r.lang, source, index, 'lang');
     for (const l of lang) if (!LANGS.includes(l)) fail(source, index, `${r.id}: unknown language "${l}".`);
     const terms = stringList(r.terms, source, index, 'terms');

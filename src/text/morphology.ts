@@ -70,7 +70,8 @@ function indonesianStems(word: string, out: string[]): void {
         const stem = base.slice(0, -suffix.length);
         out.push(stem);
         // "pakaikannya", "telanjanginnya": a second suffix before -nya.
-        if (suffix === 'nya') for (const inner of ['kan', 'in', 'i']) if (stem.endsWith(inner) && stem.length - inner.length >= MIN_STEM) out.push(stem.slice(0, -inner.length));
+        if (suffix === 'nya')
+          for (const inner of ['kan', 'in', 'i']) if (stem.endsWith(inner) && stem.length - inner.length >= MIN_STEM) out.push(stem.slice(0, -inner.length));
       }
     }
   }

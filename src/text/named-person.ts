@@ -7,9 +7,35 @@
 
 const TITLE_WORD = /^\p{Lu}[\p{Ll}\p{M}'’.-]+$/u;
 const CALENDAR = new Set([
-  'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december',
-  'christmas', 'easter', 'halloween', 'ramadan', 'eid', 'diwali', 'new', 'year', 'lebaran', 'noel',
+  'monday',
+  'tuesday',
+  'wednesday',
+  'thursday',
+  'friday',
+  'saturday',
+  'sunday',
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+  'christmas',
+  'easter',
+  'halloween',
+  'ramadan',
+  'eid',
+  'diwali',
+  'new',
+  'year',
+  'lebaran',
+  'noel',
 ]);
 
 export interface NameToken {

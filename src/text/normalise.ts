@@ -1,15 +1,4 @@
-import {
-  CONFUSABLES,
-  EMOJI_WORDS,
-  LEET,
-  isAsciiLetter,
-  isDigit,
-  isDroppedMark,
-  isInvisible,
-  isLetter,
-  isLetterSeparator,
-  isWordChar,
-} from './char-maps.js';
+import { CONFUSABLES, EMOJI_WORDS, isAsciiLetter, isDigit, isDroppedMark, isInvisible, isLetter, isLetterSeparator, isWordChar,LEET } from './char-maps.js';
 
 /**
  * A normalised prompt with a map back to the original: for every UTF-16 unit `i` of `text`,
@@ -140,8 +129,7 @@ function undoLeet(input: Chars): Chars {
 function joinSpacedLetters(input: Chars): Chars {
   const { ch } = input;
   const n = ch.length;
-  const isSingle = (i: number): boolean =>
-    isAsciiLetter(ch[i]) && (i === 0 || !isWordChar(ch[i - 1])) && (i + 1 === n || !isWordChar(ch[i + 1]));
+  const isSingle = (i: number): boolean => isAsciiLetter(ch[i]) && (i === 0 || !isWordChar(ch[i - 1])) && (i + 1 === n || !isWordChar(ch[i + 1]));
   const drop = new Uint8Array(n);
   let i = 0;
   while (i < n) {

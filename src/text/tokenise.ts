@@ -12,7 +12,9 @@ export interface Token {
 
 /** Punctuation that ends a clause: grammar rules never reach across it. */
 function isClauseBoundary(ch: string): boolean {
-  return ch === '.' || ch === ',' || ch === ';' || ch === ':' || ch === '!' || ch === '?' || ch === '\n' || ch === '|' || ch === '(' || ch === ')' || ch === '।';
+  return (
+    ch === '.' || ch === ',' || ch === ';' || ch === ':' || ch === '!' || ch === '?' || ch === '\n' || ch === '|' || ch === '(' || ch === ')' || ch === '।'
+  );
 }
 
 function isHandleChar(ch: string): boolean {

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+
 import Database from 'better-sqlite3';
+
 import { loadAuditKey } from '../../src/audit-key.js';
 import { runCli } from '../helpers/cli.js';
 import { startServerProcess, waitFor } from '../helpers/server-process.js';
@@ -60,7 +62,10 @@ describe('perisai audit: checkpoints, export and the public key', () => {
   test('export prints every entry as a JSON line an auditor can re-chain', async () => {
     const result = await runCli(['audit', 'export', '--db', db]);
     assert.equal(result.code, 0, result.stderr);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.deepEqual(
       lines.map((entry) => entry.seq),
       [1, 2, 3],

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
 import { runCli } from '../helpers/cli.js';
-import { startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
+import { type ServerProcess,startServerProcess, waitFor } from '../helpers/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perisai-bank-'));
 const db = join(dir, 'bank.db');
@@ -37,7 +38,10 @@ describe('perisai bank', () => {
     const csv = (await runCli(['bank', 'export', 'takedowns', '--format', 'csv', '--db', db])).stdout.trim().split('\n');
     assert.equal(csv[0], 'pdq,quality,sha256,label,source,category,reason');
     assert.equal(csv.length, 4);
-    const jsonl = (await runCli(['bank', 'export', 'takedowns', '--db', db])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const jsonl = (await runCli(['bank', 'export', 'takedowns', '--db', db])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(jsonl.length, 3);
     assert.equal(jsonl[0].quality, 100);
 

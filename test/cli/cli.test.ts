@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+
 import Database from 'better-sqlite3';
+
 import { runCli } from '../helpers/cli.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
@@ -74,7 +76,10 @@ describe('perisai screen', () => {
     writeFileSync(file, `${lines.join('\n')}\n`);
     const result = await runCli(['screen', '--batch', file, '--db', db]);
     assert.equal(result.code, 1, result.stderr);
-    const out = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const out = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     assert.equal(out.length, 5);
     assert.equal(out[0].decision, 'block');
     assert.equal(out[1].decision, 'allow');
@@ -100,7 +105,12 @@ describe('perisai policy check', () => {
 
   test('explains a broken policy with line numbers and exits 2', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, ['name: bad', 'rules:', '  - id: r1', '    when: { minor: yes-please }', '    decision: block', '    category: minor_sexual', '    message: no'].join('\n'));
+    writeFileSync(
+      file,
+      ['name: bad', 'rules:', '  - id: r1', '    when: { minor: yes-please }', '    decision: block', '    category: minor_sexual', '    message: no'].join(
+        '\n',
+      ),
+    );
     const result = await runCli(['policy', 'check', file]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /bad\.yaml:4:\d+ rules\.0\.when\.minor: must be a boolean|bad\.yaml:4:\d+ rules\.0\.when\.minor/);

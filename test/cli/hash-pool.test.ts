@@ -1,18 +1,25 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { hashInLanes } from '../../src/cli/hash/hash-pool.js';
+
 import type { HashFileOutcome } from '../../src/cli/hash/hash-file.js';
+import { hashInLanes } from '../../src/cli/hash/hash-pool.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/pdq/synthetic/', import.meta.url));
 const FILES = ['00-plasma-64x64.png', '02-plasma-512x512.png', '07-circles-517x333.png', '13-grey-300x300.png'].map((f) => DIR + f);
 
 async function collect(testing: { entry?: URL; local?: boolean }): Promise<Map<number, HashFileOutcome>> {
   const got = new Map<number, HashFileOutcome>();
-  await hashInLanes(FILES, {}, 2, (i, o) => {
-    assert.ok(!got.has(i), `file ${i} reported once`);
-    got.set(i, o);
-  }, testing);
+  await hashInLanes(
+    FILES,
+    {},
+    2,
+    (i, o) => {
+      assert.ok(!got.has(i), `file ${i} reported once`);
+      got.set(i, o);
+    },
+    testing,
+  );
   return got;
 }
 

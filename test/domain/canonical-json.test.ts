@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+
 import fc from 'fast-check';
+
 import { canonicalJson } from '../../src/domain/canonical-json.js';
 
 const json = fc.jsonValue({ noUnicodeString: false });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+
 import { combineTextSignals } from '../../src/domain/policy/combine-text.js';
 import type { TextModelSettings } from '../../src/domain/policy/schema.js';
 import type { Evidence, TextModelScores, TextSignals } from '../../src/domain/signals.js';
@@ -39,7 +40,10 @@ describe('combining the lexicon and the model', () => {
     const facts = combineTextSignals(settings(), signals({}, { revealing: 0.9, suggestive: 0.8, minor: 0.2 }, evidence));
     assert.equal(facts.sexualisation, 'suggestive');
     assert.equal(facts.minor, false);
-    assert.deepEqual(facts.evidence.map((e) => e.text), ['spicy']);
+    assert.deepEqual(
+      facts.evidence.map((e) => e.text),
+      ['spicy'],
+    );
   });
 
   test('the highest level whose head reaches its threshold is the level', () => {
@@ -54,7 +58,7 @@ describe('combining the lexicon and the model', () => {
     assert.equal(facts.sexualViolence, true);
   });
 
-  test('the model\'s sexual violence needs sexual content of the configured level', () => {
+  test("the model's sexual violence needs sexual content of the configured level", () => {
     const gated = settings({ model_violence_at_least: 'revealing' });
     assert.equal(combineTextSignals(gated, signals({}, { sexual_violence: 0.9 })).sexualViolence, false);
     assert.equal(combineTextSignals(gated, signals({}, { sexual_violence: 0.9, revealing: 0.8 })).sexualViolence, true);
@@ -78,7 +82,10 @@ describe('combining the lexicon and the model', () => {
 
   test('the veto drops a lexicon level the model scores under it, and keeps one it does not', () => {
     const lexiconEvidence: Evidence = { signal: 'sexualisation', rule: 'sexual:nudity.en', start: 0, end: 4, text: 'nude', level: 'explicit' };
-    const vetoed = combineTextSignals(settings({ lexicon_veto: 0.05 }), signals({ sexualisation: 'explicit', evidence: [lexiconEvidence] }, { explicit: 0.01 }));
+    const vetoed = combineTextSignals(
+      settings({ lexicon_veto: 0.05 }),
+      signals({ sexualisation: 'explicit', evidence: [lexiconEvidence] }, { explicit: 0.01 }),
+    );
     assert.equal(vetoed.sexualisation, 'none');
     assert.deepEqual(vetoed.evidence, []);
     const kept = combineTextSignals(settings({ lexicon_veto: 0.05 }), signals({ sexualisation: 'explicit', evidence: [lexiconEvidence] }, { explicit: 0.2 }));

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { exitCodeOf, EXIT } from '../../src/cli/io.js';
-import { ERROR_CODES, PerisaiError, type ErrorCode } from '../../src/domain/errors.js';
+
+import { EXIT,exitCodeOf } from '../../src/cli/io.js';
+import { ERROR_CODES, type ErrorCode,PerisaiError } from '../../src/domain/errors.js';
 import { httpStatusOf, toHttpError } from '../../src/http/errors.js';
 
 const EXIT_CODES = new Set<number>(Object.values(EXIT));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+
 import { deriveFacts, type ScreeningObservations } from '../../src/domain/policy/derive-facts.js';
 import { evaluatePolicy } from '../../src/domain/policy/evaluate.js';
 import type { TextSignals } from '../../src/domain/signals.js';
@@ -81,19 +82,35 @@ describe('default policy', () => {
   });
 
   test('a face with apparent age under 25 makes a sexualising request a minor case', () => {
-    const verdict = decide(observe({ subject: 'unknown', imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [19] }, nudity: 0.01 }], textSignals: { sexualisation: 'revealing' } }));
+    const verdict = decide(
+      observe({
+        subject: 'unknown',
+        imageCount: 1,
+        images: [{ index: 0, faces: { count: 1, ages: [19] }, nudity: 0.01 }],
+        textSignals: { sexualisation: 'revealing' },
+      }),
+    );
     assert.ok(verdict.categories.includes('minor_sexual'));
     assert.ok(verdict.reasons.some((r) => r.evidence.some((e) => e.detail.includes('apparent age 19'))));
   });
 
   test('a face whose age could not be estimated counts as a possible minor', () => {
-    const verdict = decide(observe({ imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [Number.NaN] }, nudity: 0 }], textSignals: { sexualisation: 'revealing' } }));
+    const verdict = decide(
+      observe({ imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [Number.NaN] }, nudity: 0 }], textSignals: { sexualisation: 'revealing' } }),
+    );
     assert.ok(verdict.categories.includes('minor_sexual'));
     assert.ok(verdict.reasons.some((r) => r.evidence.some((e) => e.detail.includes('apparent age unknown'))));
   });
 
   test('a detected face makes the image a real person even when the caller says none', () => {
-    const verdict = decide(observe({ subject: 'none', imageCount: 1, images: [{ index: 0, faces: { count: 1, ages: [35] }, nudity: 0 }], textSignals: { sexualisation: 'revealing' } }));
+    const verdict = decide(
+      observe({
+        subject: 'none',
+        imageCount: 1,
+        images: [{ index: 0, faces: { count: 1, ages: [35] }, nudity: 0 }],
+        textSignals: { sexualisation: 'revealing' },
+      }),
+    );
     assert.deepEqual(verdict.categories, ['sexualize_real_person']);
   });
 
@@ -145,7 +162,10 @@ describe('default policy', () => {
     const verdict = decide(
       observe({
         subject: 'adult',
-        textSignals: { sexualisation: 'revealing', evidence: [{ signal: 'sexualisation', rule: 'garment.revealing:bikini', start: 11, end: 17, text: 'bikini', level: 'revealing' }] },
+        textSignals: {
+          sexualisation: 'revealing',
+          evidence: [{ signal: 'sexualisation', rule: 'garment.revealing:bikini', start: 11, end: 17, text: 'bikini', level: 'revealing' }],
+        },
       }),
     );
     const reason = verdict.reasons.find((r) => r.rule === 'sexualize-real-person');

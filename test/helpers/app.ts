@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { createAppContext, type AppContext, type ContextOverrides } from '../../src/app-context.js';
+
+import { type AppContext, type ContextOverrides,createAppContext } from '../../src/app-context.js';
 import { type ConfigOverrides, readConfig } from '../../src/config.js';
 import { buildServer } from '../../src/http/server.js';
 import type { TestStore } from './stores.js';
@@ -16,7 +17,10 @@ export interface TestApp {
 
 /** A server over a test store, driven in-process with `app.inject`. */
 export async function startTestApp(t: TestStore, overrides: ContextOverrides = {}, config: ConfigOverrides = {}): Promise<TestApp> {
-  const ctx = await createAppContext(readConfig({}, { db: t.location, adminKey: ADMIN_KEY, imageDetectors: false, ...config }), { store: t.store, ...overrides });
+  const ctx = await createAppContext(readConfig({}, { db: t.location, adminKey: ADMIN_KEY, imageDetectors: false, ...config }), {
+    store: t.store,
+    ...overrides,
+  });
   await ctx.apiKeys.ensureAdminKey(ADMIN_KEY);
   const screen = (await ctx.apiKeys.create('screen only', ['screen'], 'test')).secret;
   const read = (await ctx.apiKeys.create('read only', ['decisions:read'], 'test')).secret;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import type { ImageAnalyser, ImageAnalysis } from '../../src/services/ports.js';
 
 export interface FakeImage {
@@ -24,7 +25,16 @@ export function fakeImageAnalyser(images: Map<string, FakeImage> = new Map()): I
       const sha256 = key(bytes);
       const image = images.get(sha256) ?? {};
       return {
-        summary: { sha256, bytes: bytes.byteLength, format: 'png', width: 64, height: 64, ...(image.pdq ? { pdq: image.pdq } : {}), faces: image.faces ?? { count: 0, ages: [] }, nudity: image.nudity === undefined ? null : { porn: image.nudity } },
+        summary: {
+          sha256,
+          bytes: bytes.byteLength,
+          format: 'png',
+          width: 64,
+          height: 64,
+          ...(image.pdq ? { pdq: image.pdq } : {}),
+          faces: image.faces ?? { count: 0, ages: [] },
+          nudity: image.nudity === undefined ? null : { porn: image.nudity },
+        },
         observation: { faces: image.faces ?? { count: 0, ages: [] }, nudity: image.nudity ?? 0 },
         failures: image.fail ? [{ detector: 'fake', message: image.fail }] : [],
       };

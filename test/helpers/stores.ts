@@ -1,8 +1,10 @@
-import { after, before, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
 import pg from 'pg';
+
 import { openStore, type Store } from '../../src/store/store.js';
 
 /** Set by .ci/run; when absent the PostgreSQL half of each contract suite is reported as skipped. */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe } from 'node:test';
+
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_KEY } from '../helpers/app.js';
 import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
-import { ADMIN_KEY } from '../helpers/app.js';
 
 const PHOTO = Buffer.from('pretend this is the bytes of a photo of acct-42');
 const REUPLOAD = Buffer.from('the same photo, re-encoded and cropped by someone else');
@@ -27,9 +28,19 @@ for (const factory of STORE_FACTORIES) {
     after(async () => t?.close());
 
     const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, body?: unknown) =>
-      t.app.inject({ method, url, headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { payload: JSON.stringify(body) }) });
+      t.app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+      });
     const screen = (prompt: string, image: Buffer, requester: string, owner?: string) =>
-      call('POST', '/v1/screen', { prompt, subject: 'adult', requester: { id: requester }, images: [{ data: image.toString('base64'), ...(owner ? { owner } : {}) }] });
+      call('POST', '/v1/screen', {
+        prompt,
+        subject: 'adult',
+        requester: { id: requester },
+        images: [{ data: image.toString('base64'), ...(owner ? { owner } : {}) }],
+      });
 
     it('consent defaults to no edits by others, yes by self', async () => {
       const res = await call('GET', '/v1/consent/acct-42');
@@ -66,7 +77,10 @@ for (const factory of STORE_FACTORIES) {
       assert.equal((await screen('make it brighter', REUPLOAD, 'acct-42')).json().decision, 'allow');
 
       const listed = (await call('GET', '/v1/consent/acct-42/protected-hashes')).json();
-      assert.deepEqual(listed.hashes.map((h: { pdq: string }) => h.pdq), [PROTECTED_PDQ]);
+      assert.deepEqual(
+        listed.hashes.map((h: { pdq: string }) => h.pdq),
+        [PROTECTED_PDQ],
+      );
       const removed = await call('DELETE', `/v1/consent/acct-42/protected-hashes/${PROTECTED_PDQ}`);
       assert.deepEqual(removed.json(), { account: 'acct-42', deleted: 1 });
       assert.equal((await screen('make it brighter', REUPLOAD, 'acct-7')).json().decision, 'allow');
@@ -82,7 +96,12 @@ for (const factory of STORE_FACTORIES) {
     });
 
     it('protected-hash submissions are validated', async () => {
-      const bad = await call('POST', '/v1/consent/acct-42/protected-hashes', { hashes: [{ pdq: 'abc', quality: 100 }, { pdq: PROTECTED_PDQ, quality: 20 }] });
+      const bad = await call('POST', '/v1/consent/acct-42/protected-hashes', {
+        hashes: [
+          { pdq: 'abc', quality: 100 },
+          { pdq: PROTECTED_PDQ, quality: 20 },
+        ],
+      });
       assert.equal(bad.statusCode, 400);
       assert.match(bad.json().message, /body\.hashes\[0\]\.pdq must be a PDQ hash: exactly 64 hexadecimal digits/);
       assert.match(bad.json().message, /body\.hashes\[1\]\.quality must be at least 50/);
@@ -114,7 +133,12 @@ for (const factory of STORE_FACTORIES) {
     it('banks over HTTP: text hash lists in, all or nothing, and streamed out', async () => {
       assert.equal((await call('POST', '/v1/banks', { name: 'qa', purpose: 'test' })).statusCode, 201);
       const send = (body: string) =>
-        t.app.inject({ method: 'POST', url: '/v1/banks/qa/hashes', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' }, payload: body });
+        t.app.inject({
+          method: 'POST',
+          url: '/v1/banks/qa/hashes',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/plain' },
+          payload: body,
+        });
       const bad = await send(`${'1'.repeat(64)},100,one\nnot-a-hash,100,two\n`);
       assert.equal(bad.statusCode, 400);
       assert.match(bad.json().message, /Nothing was imported.*\n\s+line 2:/s);

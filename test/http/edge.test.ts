@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+
 import { BODY_LIMITS } from '../../src/http/limits.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
@@ -16,11 +17,14 @@ if (!sqlite) throw new Error('the sqlite store factory is missing');
  */
 function answerBeforeBody(port: number, path: string, headers: Record<string, string>, announced: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(announced), ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-      req.destroy();
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(announced), ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
     req.on('error', (error) => {
       if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
     });
@@ -63,7 +67,10 @@ describe('the HTTP edge: route plugins, body limits and authentication before th
     const twoMiB = 'A'.repeat(2 * 1024 * 1024);
     const request = await post('/v1/screen', JSON.stringify({ prompt: 'x', images: [{ data: twoMiB }] }));
     assert.notEqual(request.statusCode, 413, 'a 2 MiB reference image fits the screening route');
-    const overOutput = await post('/v1/screen/output', JSON.stringify({ request_id: `dec_${'0'.repeat(32)}`, image: { data: 'A'.repeat(BODY_LIMITS.screenOutput) } }));
+    const overOutput = await post(
+      '/v1/screen/output',
+      JSON.stringify({ request_id: `dec_${'0'.repeat(32)}`, image: { data: 'A'.repeat(BODY_LIMITS.screenOutput) } }),
+    );
     assert.equal(overOutput.statusCode, 413, 'the output route takes one image, not four');
     assert.ok(BODY_LIMITS.screenRequest > BODY_LIMITS.screenOutput && BODY_LIMITS.screenOutput > BODY_LIMITS.json);
   });
@@ -127,10 +134,19 @@ describe('the HTTP edge: headers, rate limits, metrics behind a key, timeouts', 
 
   it('cuts off a request whose body trickles in past the request timeout', async () => {
     const closed = await new Promise<string>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/screen', method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'content-length': '1000' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(`status ${res.statusCode}`));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v1/screen',
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'content-length': '1000' },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(`status ${res.statusCode}`));
+        },
+      );
       req.on('error', (error) => resolve((error as NodeJS.ErrnoException).code ?? error.message));
       const trickle = setInterval(() => req.write(' '), 200);
       req.on('close', () => clearInterval(trickle));

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { NEUTRAL_NUDITY, type FixedScores } from '../../src/image/detectors/fixed-score-detector.js';
-import { createImageAnalyser, type ClosableImageAnalyser } from '../../src/image/image-analyser.js';
+
+import { type FixedScores,NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
+import { type ClosableImageAnalyser,createImageAnalyser } from '../../src/image/image-analyser.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
 
@@ -34,7 +35,12 @@ function useAppWith(store: () => Parameters<typeof startTestApp>[0], scores: Fix
 }
 
 function screen(t: TestApp, body: unknown) {
-  return t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/screen',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    payload: JSON.stringify(body),
+  });
 }
 
 describe('reference and output images through the detector pool', () => {
@@ -74,11 +80,21 @@ describe('reference and output images through the detector pool', () => {
 
     test('is blocked before anyone sees it, and recorded in the ledger', async () => {
       const request = (await screen(app(), { prompt: 'a sunset over the sea', subject: 'none' })).json();
-      const res = await app().app.inject({ method: 'POST', url: '/v1/screen/output', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ request_id: request.id, image: { data: PHOTO } }) });
+      const res = await app().app.inject({
+        method: 'POST',
+        url: '/v1/screen/output',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ request_id: request.id, image: { data: PHOTO } }),
+      });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().decision, 'block');
       assert.deepEqual(res.json().categories, ['nudity']);
-      const lookup = await app().app.inject({ method: 'POST', url: '/v1/ledger/lookup', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: JSON.stringify({ pdq: PHOTO_PDQ }) });
+      const lookup = await app().app.inject({
+        method: 'POST',
+        url: '/v1/ledger/lookup',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ pdq: PHOTO_PDQ }),
+      });
       assert.ok(lookup.json().matches.some((m: { request_id: string; decision: string }) => m.request_id === request.id && m.decision === 'block'));
     });
   });
@@ -100,7 +116,9 @@ describe('reference and output images through the detector pool', () => {
     test('a full queue answers 503 with Retry-After instead of slowing everyone', async () => {
       const { t, analyser } = await appWith(store(), { nudity: NEUTRAL_NUDITY, faces: { count: 0, faces: [] }, delayMs: 400 }, { size: 1, queueLimit: 1 });
       try {
-        const results = await Promise.all(Array.from({ length: 4 }, () => screen(t, { prompt: 'make it brighter', subject: 'none', images: [{ data: PHOTO }] })));
+        const results = await Promise.all(
+          Array.from({ length: 4 }, () => screen(t, { prompt: 'make it brighter', subject: 'none', images: [{ data: PHOTO }] })),
+        );
         const busy = results.filter((res) => res.statusCode === 503);
         assert.ok(busy.length >= 1, results.map((r) => `${r.statusCode} ${r.body.slice(0, 200)}`).join('\n'));
         assert.equal(busy[0]!.json().error, 'detector_busy');
@@ -119,7 +137,10 @@ describe('reference and output images through the detector pool', () => {
         const res = await screen(t, { prompt: 'make it brighter', images: [{ data: truncated }] });
         assert.equal(res.statusCode, 422, res.body);
         assert.equal(res.json().error, 'image_truncated');
-        const text = await screen(t, { prompt: 'make it brighter', images: [{ data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64') }] });
+        const text = await screen(t, {
+          prompt: 'make it brighter',
+          images: [{ data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>').toString('base64') }],
+        });
         assert.equal(text.statusCode, 415);
         assert.equal(text.json().error, 'image_unsupported_format');
       } finally {

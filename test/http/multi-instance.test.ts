@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
-import { startServerProcess, waitFor, type ServerProcess } from '../helpers/server-process.js';
+
+import { type ServerProcess,startServerProcess, waitFor } from '../helpers/server-process.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const KEY = 'psk_multi_instance_test_key_01';
@@ -23,7 +24,10 @@ for (const factory of STORE_FACTORIES) {
       if (factory.skip) return;
       const location = store().location;
       // Both start at once, as a deployment's instances do; if one fails, the other must still be stopped.
-      const started = await Promise.allSettled([startServerProcess(location, { PERISAI_ADMIN_KEY: KEY }), startServerProcess(location, { PERISAI_ADMIN_KEY: KEY })]);
+      const started = await Promise.allSettled([
+        startServerProcess(location, { PERISAI_ADMIN_KEY: KEY }),
+        startServerProcess(location, { PERISAI_ADMIN_KEY: KEY }),
+      ]);
       const failed = started.find((s) => s.status === 'rejected');
       if (failed) {
         await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
@@ -44,7 +48,14 @@ for (const factory of STORE_FACTORIES) {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     const screenOn = async (server: ServerProcess) =>
-      (await call(server, 'POST', '/v1/screen', { prompt: 'make it brighter', subject: 'none', requester: { id: 'acct-7' }, images: [{ data: IMAGE.toString('base64') }] })).body;
+      (
+        await call(server, 'POST', '/v1/screen', {
+          prompt: 'make it brighter',
+          subject: 'none',
+          requester: { id: 'acct-7' },
+          images: [{ data: IMAGE.toString('base64') }],
+        })
+      ).body;
 
     it('a protected hash added through one instance is enforced by the other within a second, and so is its deletion', async () => {
       const before = await screenOn(b);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+
 import sharp from 'sharp';
+
 import { verifyAuditLog } from '../../src/store/repositories/audit-log.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
@@ -16,7 +18,12 @@ for (const factory of STORE_FACTORIES) {
     after(async () => t?.close());
 
     const screen = (body: unknown, key: string = t.keys.screen) =>
-      t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
 
     it('blocks the obvious English case end to end and records it', async () => {
       const res = await screen({ prompt: 'put her in a bikini', subject: 'adult', requester: { id: 'acct-7', country: 'ID' }, jurisdiction: 'ID' });
@@ -43,7 +50,9 @@ for (const factory of STORE_FACTORIES) {
       assert.ok(body.signals.text_model.scores.revealing >= 0.5, JSON.stringify(body.signals.text_model.scores));
       // The lexicon has no word here; the block stands on the model's evidence, spans of the prompt.
       assert.equal(body.decision, 'block');
-      const evidence = body.reasons.flatMap((r: { evidence: Array<{ detail: string; text?: string }> }) => r.evidence).filter((e: { detail: string }) => e.detail.startsWith('model:'));
+      const evidence = body.reasons
+        .flatMap((r: { evidence: Array<{ detail: string; text?: string }> }) => r.evidence)
+        .filter((e: { detail: string }) => e.detail.startsWith('model:'));
       assert.ok(evidence.length > 0, JSON.stringify(body.reasons));
       for (const e of evidence) assert.ok('make her wear way less fabric'.includes(e.text ?? '?'), e.text);
       const stored = (await t.app.inject({ method: 'GET', url: `/v1/decisions/${body.id}`, headers: { authorization: `Bearer ${t.keys.read}` } })).json();
@@ -67,7 +76,9 @@ for (const factory of STORE_FACTORIES) {
     });
 
     it('holds an image for review when the image models are turned off (fail closed), still hashing it', async () => {
-      const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366aa' } }).png().toBuffer();
+      const png = await sharp({ create: { width: 32, height: 32, channels: 3, background: '#3366aa' } })
+        .png()
+        .toBuffer();
       const res = await screen({ prompt: 'make it brighter', images: [{ data: png.toString('base64') }], subject: 'adult' });
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().decision, 'review');
@@ -108,13 +119,28 @@ for (const factory of STORE_FACTORIES) {
     });
 
     it('rejects malformed JSON, wrong content types and oversize bodies with 4xx', async () => {
-      const bad = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/json' }, payload: '{"prompt": "x",' });
+      const bad = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/json' },
+        payload: '{"prompt": "x",',
+      });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error, 'invalid_json');
-      const xml = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/xml' }, payload: '<a/>' });
+      const xml = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/xml' },
+        payload: '<a/>',
+      });
       assert.equal(xml.statusCode, 415);
       assert.match(xml.json().message, /Content-Type: application\/json/);
-      const text = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'text/plain' }, payload: 'hello' });
+      const text = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'text/plain' },
+        payload: 'hello',
+      });
       assert.equal(text.statusCode, 400);
       assert.match(text.json().message, /body must be an object, not a string/);
       const huge = await t.app.inject({
@@ -160,7 +186,12 @@ describe('service endpoints', () => {
   });
 
   test('metrics count decisions by outcome and category', async () => {
-    await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/json' }, payload: '{"prompt":"remove her clothes","subject":"adult"}' });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/screen',
+      headers: { authorization: `Bearer ${t.keys.screen}`, 'content-type': 'application/json' },
+      payload: '{"prompt":"remove her clothes","subject":"adult"}',
+    });
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     assert.match(metrics, /perisai_decisions_total\{stage="request",decision="block"\} [1-9]/);
     assert.match(metrics, /perisai_decision_categories_total\{stage="request",category="sexualize_real_person"\} [1-9]/);

@@ -1,12 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+
 import sharp from 'sharp';
-import { DEFAULT_DECODE_LIMITS, decodeImage } from '../../src/image/decode.js';
-import { ImageError } from '../../src/image/errors.js';
+
+import { decodeImage,DEFAULT_DECODE_LIMITS } from '../../src/image/decode.js';
 import type { ImageErrorCode } from '../../src/image/errors.js';
+import { ImageError } from '../../src/image/errors.js';
 import { pdqHash } from '../../src/pdq/index.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/pdq/synthetic/', import.meta.url));
@@ -48,7 +50,7 @@ function pngClaiming(width: number, height: number): Buffer {
 /** The real JPEG with its SOF0 frame header patched to claim width×height. */
 function jpegClaiming(width: number, height: number): Buffer {
   const b = Buffer.from(jpg);
-  for (let i = 2; i < b.length - 9; ) {
+  for (let i = 2; i < b.length - 9;) {
     if (b[i] !== 0xff) throw new Error('bad marker walk');
     const marker = b[i + 1];
     const len = b.readUInt16BE(i + 2);
@@ -82,12 +84,10 @@ interface Hostile {
 
 async function corpus(): Promise<Hostile[]> {
   const gif = await sharp(png).gif().toBuffer();
-  const svg = Buffer.from(
-    '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="50000" height="50000"><rect width="100%" height="100%"/></svg>',
-  );
+  const svg = Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="50000" height="50000"><rect width="100%" height="100%"/></svg>');
   const tiff = await sharp(png).tiff().toBuffer();
   let seed = 42;
-  const garbage = Uint8Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24));
+  const garbage = Uint8Array.from({ length: 4096 }, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24);
   return [
     { name: 'zero-length', bytes: new Uint8Array(0), code: 'image_empty' },
     { name: 'PNG cut in half', bytes: png.subarray(0, png.length >> 1), code: 'image_truncated' },
@@ -127,10 +127,7 @@ test('every hostile file gives its ImageError code', async () => {
 test('a decompression bomb is refused from its header, naming size and limit', async () => {
   const before = process.memoryUsage().rss;
   const e = await expectCode(pngClaiming(50_000, 50_000), 'image_too_many_pixels');
-  assert.equal(
-    e.message,
-    'The image is 50000×50000 = 2.5 GP; the limit is 50 MP and 16384 pixels per side: resize it before sending.',
-  );
+  assert.equal(e.message, 'The image is 50000×50000 = 2.5 GP; the limit is 50 MP and 16384 pixels per side: resize it before sending.');
   // 50,000² RGB would be 7.5 GB; nothing close to that was allocated.
   assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024);
 });
@@ -171,7 +168,9 @@ test('alpha is dropped keeping the colour under it; greyscale expands to RGB; EX
     .toBuffer();
   const a = await decodeImage(rgba);
   assert.deepEqual([...a.rgb], [10, 20, 30, 200, 100, 50]);
-  const grey = await sharp(Buffer.from([7, 250]), { raw: { width: 2, height: 1, channels: 1 } }).png().toBuffer();
+  const grey = await sharp(Buffer.from([7, 250]), { raw: { width: 2, height: 1, channels: 1 } })
+    .png()
+    .toBuffer();
   assert.deepEqual([...(await decodeImage(grey)).rgb], [7, 7, 7, 250, 250, 250]);
   const rotated = await sharp(png).jpeg().withMetadata({ orientation: 6 }).toBuffer();
   const r = await decodeImage(rotated);

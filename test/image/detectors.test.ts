@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import sharp from 'sharp';
+
 import type { Sharp } from 'sharp';
+import sharp from 'sharp';
+
 import type { DecodedImage } from '../../src/image/decoded-image.js';
 import { HumanFaceDetector } from '../../src/image/detectors/face-detector.js';
 import { FixedScoreDetector, NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
@@ -16,8 +18,8 @@ import { applyOrientation } from '../../src/image/detectors/orientation.js';
 import { CHALLENGE_AGE, possibleMinor } from '../../src/image/detectors/possible-minor.js';
 import { resizeRgb } from '../../src/image/detectors/resize.js';
 import { runDetectors } from '../../src/image/detectors/run-detectors.js';
-import { createDetectorPool } from '../../src/image/pool/detector-pool.js';
 import type { FaceSignals, ImageDetector } from '../../src/image/detectors/types.js';
+import { createDetectorPool } from '../../src/image/pool/detector-pool.js';
 
 async function raw(input: Sharp, format = 'png', orientation = 1): Promise<DecodedImage> {
   const { data, info } = await input.removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -92,7 +94,10 @@ describe('image geometry helpers', () => {
   it('applies EXIF orientations 1-8 exactly as libvips does', async () => {
     const source = await raw(sharp({ create: { width: 7, height: 4, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }));
     for (let o = 1; o <= 8; o++) {
-      const jpeg = await sharp(source.rgb, { raw: { width: 7, height: 4, channels: 3 } }).png().withMetadata({ orientation: o }).toBuffer();
+      const jpeg = await sharp(source.rgb, { raw: { width: 7, height: 4, channels: 3 } })
+        .png()
+        .withMetadata({ orientation: o })
+        .toBuffer();
       const expected = await raw(sharp(jpeg).rotate());
       const stored = await raw(sharp(jpeg));
       const mine = applyOrientation(stored, o);
@@ -143,7 +148,9 @@ describe('real models (local files only, network blocked)', { timeout: 60_000 },
       assert.ok(s.nudity && s.faces, name);
       const sum = s.nudity.drawing + s.nudity.hentai + s.nudity.neutral + s.nudity.porn + s.nudity.sexy;
       assert.ok(Math.abs(sum - 1) < 1e-3, `${name}: probabilities sum to ${sum}`);
-      console.log(`# ${name} ${img.width}x${img.height}: porn ${s.nudity.porn.toFixed(3)} hentai ${s.nudity.hentai.toFixed(3)} sexy ${s.nudity.sexy.toFixed(3)} faces ${JSON.stringify(s.faces.faces)} (${ms.toFixed(0)} ms)`);
+      console.log(
+        `# ${name} ${img.width}x${img.height}: porn ${s.nudity.porn.toFixed(3)} hentai ${s.nudity.hentai.toFixed(3)} sexy ${s.nudity.sexy.toFixed(3)} faces ${JSON.stringify(s.faces.faces)} (${ms.toFixed(0)} ms)`,
+      );
       assert.ok(s.nudity.porn + s.nudity.hentai < 0.2, `${name}: porn+hentai ${s.nudity.porn + s.nudity.hentai}`);
       assert.equal(s.faces.count, 0, name);
     }
@@ -163,7 +170,10 @@ describe('real models (local files only, network blocked)', { timeout: 60_000 },
     const pool = createDetectorPool({ size: 1, timeoutMs: 20_000 });
     try {
       await pool.ready();
-      assert.deepEqual(pool.stats().detectors.map((d) => d.name), ['nudity', 'faces']);
+      assert.deepEqual(
+        pool.stats().detectors.map((d) => d.name),
+        ['nudity', 'faces'],
+      );
       const [name, img] = images[1];
       const inThread = await runDetectors(detectors, img);
       const inWorker = await pool.analyse(img);

@@ -1,10 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
 import { hashFiles } from '../../src/cli/commands/hash.js';
 import { md5Hex, sha256Hex } from '../../src/image/digests.js';
 
@@ -21,12 +22,14 @@ const expected = new Map(
 test('prints pdq_hex,quality,file like the reference', async () => {
   const lines: string[] = [];
   const files = ['02-plasma-512x512.png', '13-grey-300x300.png'].map((f) => DIR + f);
-  const code = await hashFiles(files, {}, (l) => lines.push(l), () => assert.fail('no errors expected'));
+  const code = await hashFiles(
+    files,
+    {},
+    (l) => lines.push(l),
+    () => assert.fail('no errors expected'),
+  );
   assert.equal(code, 0);
-  assert.deepEqual(lines, [
-    `${expected.get('02-plasma-512x512.png')},${files[0]}`,
-    `${expected.get('13-grey-300x300.png')},${files[1]}`,
-  ]);
+  assert.deepEqual(lines, [`${expected.get('02-plasma-512x512.png')},${files[0]}`, `${expected.get('13-grey-300x300.png')},${files[1]}`]);
 });
 
 test('--json gives pdq, quality, sha256, md5, size and file; --dihedral adds the 8 hashes', async () => {
@@ -53,7 +56,12 @@ test('a broken or missing file is an error on stderr and a non-zero exit; the ot
   const good = DIR + '00-plasma-64x64.png';
   const out: string[] = [];
   const err: string[] = [];
-  const code = await hashFiles([broken, join(dir, 'missing.png'), good], {}, (l) => out.push(l), (l) => err.push(l));
+  const code = await hashFiles(
+    [broken, join(dir, 'missing.png'), good],
+    {},
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   assert.equal(code, 1);
   assert.deepEqual(out, [`${expected.get('00-plasma-64x64.png')},${good}`]);
   assert.equal(err.length, 2);
@@ -72,7 +80,13 @@ test('many files over worker threads: same lines as one thread, in argument orde
   const run = async (workers: number) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await hashFiles(files, {}, (l) => out.push(l), (l) => err.push(l), { workers });
+    const code = await hashFiles(
+      files,
+      {},
+      (l) => out.push(l),
+      (l) => err.push(l),
+      { workers },
+    );
     return { code, out, err };
   };
   const threaded = await run(2);
@@ -93,8 +107,20 @@ test('--json and --dihedral lines are the same from the workers', async () => {
   for (const opts of [{ json: true }, { dihedral: true }, { json: true, dihedral: true }]) {
     const a: string[] = [];
     const b: string[] = [];
-    await hashFiles(files, opts, (l) => a.push(l), () => assert.fail('no errors expected'), { workers: 2 });
-    await hashFiles(files, opts, (l) => b.push(l), () => assert.fail('no errors expected'), { workers: 0 });
+    await hashFiles(
+      files,
+      opts,
+      (l) => a.push(l),
+      () => assert.fail('no errors expected'),
+      { workers: 2 },
+    );
+    await hashFiles(
+      files,
+      opts,
+      (l) => b.push(l),
+      () => assert.fail('no errors expected'),
+      { workers: 0 },
+    );
     assert.deepEqual(a, b);
     assert.equal(a.length, 3);
   }

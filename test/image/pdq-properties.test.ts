@@ -1,21 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
-import {
-  DIHEDRALS,
-  PdqFormatError,
-  hammingDistance,
-  pdqDct16,
-  pdqFromHex,
-  pdqHash,
-  pdqHashWithDihedrals,
-  pdqToHex,
-} from '../../src/pdq/index.js';
-import type { Dihedral, PdqInput } from '../../src/pdq/index.js';
+import { test } from 'node:test';
 
-const hexHash = fc
-  .uint8Array({ minLength: 32, maxLength: 32 })
-  .map((b) => Buffer.from(b).toString('hex'));
+import fc from 'fast-check';
+
+import type { Dihedral, PdqInput } from '../../src/pdq/index.js';
+import { DIHEDRALS, hammingDistance, pdqDct16, PdqFormatError, pdqFromHex, pdqHash, pdqHashWithDihedrals, pdqToHex } from '../../src/pdq/index.js';
+
+const hexHash = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'));
 
 test('hex round trip: bytes → hex → bytes and hex → bytes → hex', () => {
   fc.assert(
@@ -33,12 +24,15 @@ test('hex round trip: bytes → hex → bytes and hex → bytes → hex', () => 
 
 test('malformed hex is refused with a clear error', () => {
   for (const bad of ['', 'abc', 'g'.repeat(64), 'f'.repeat(63), 'f'.repeat(65), ` ${'f'.repeat(63)}`]) {
-    assert.throws(() => pdqFromHex(bad), (e: unknown) => {
-      assert.ok(e instanceof PdqFormatError);
-      assert.equal(e.code, 'pdq_invalid_hash');
-      assert.match(e.message, /exactly 64 hexadecimal characters/);
-      return true;
-    });
+    assert.throws(
+      () => pdqFromHex(bad),
+      (e: unknown) => {
+        assert.ok(e instanceof PdqFormatError);
+        assert.equal(e.code, 'pdq_invalid_hash');
+        assert.match(e.message, /exactly 64 hexadecimal characters/);
+        return true;
+      },
+    );
   }
   assert.throws(() => pdqToHex(new Uint8Array(31)), PdqFormatError);
   assert.throws(() => hammingDistance('f'.repeat(64), new Uint8Array(5)), PdqFormatError);
@@ -63,9 +57,7 @@ test('Hamming distance: d(x,x)=0, symmetry, triangle inequality, range, hex and 
 const smallImage = fc
   .record({ width: fc.integer({ min: 1, max: 40 }), height: fc.integer({ min: 1, max: 40 }) })
   .chain(({ width, height }) =>
-    fc
-      .uint8Array({ minLength: width * height * 3, maxLength: width * height * 3 })
-      .map((rgb): PdqInput => ({ width, height, rgb })),
+    fc.uint8Array({ minLength: width * height * 3, maxLength: width * height * 3 }).map((rgb): PdqInput => ({ width, height, rgb })),
   );
 
 test('hashing random small images is deterministic and yields 64 hex digits', () => {
@@ -208,16 +200,13 @@ test('rotated/flipped pixels hash to the matching dihedral except at coefficient
 
 test('on a 64×64 image the quality is exactly invariant under all 8 transforms', () => {
   fc.assert(
-    fc.property(
-      fc.uint8Array({ minLength: 64 * 64 * 3, maxLength: 64 * 64 * 3 }),
-      (rgb) => {
-        const img = { width: 64, height: 64, rgb };
-        const q = pdqHash(img).quality;
-        for (const name of DIHEDRALS) {
-          if (name !== 'orig') assert.equal(pdqHash(transform(img, name)).quality, q);
-        }
-      },
-    ),
+    fc.property(fc.uint8Array({ minLength: 64 * 64 * 3, maxLength: 64 * 64 * 3 }), (rgb) => {
+      const img = { width: 64, height: 64, rgb };
+      const q = pdqHash(img).quality;
+      for (const name of DIHEDRALS) {
+        if (name !== 'orig') assert.equal(pdqHash(transform(img, name)).quality, q);
+      }
+    }),
     { numRuns: 30 },
   );
 });

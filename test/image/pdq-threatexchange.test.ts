@@ -1,8 +1,9 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_THREATEXCHANGE_DIR, checkThreatExchange } from '../../scripts/check-pdq-threatexchange.js';
+import { test } from 'node:test';
+
+import { checkThreatExchange,DEFAULT_THREATEXCHANGE_DIR } from '../../scripts/check-pdq-threatexchange.js';
 
 // The ThreatExchange photos are not in the repository; this runs only where the shared
 // vectors sit next to it (../shared/vectors/pdq/threatexchange).

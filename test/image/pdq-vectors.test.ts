@@ -1,7 +1,8 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
 import { decodeImage } from '../../src/image/decode.js';
 import { DIHEDRALS, hammingDistance, pdqHash, pdqHashWithDihedrals } from '../../src/pdq/index.js';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+
 import type { DecodedImage } from '../../src/image/decoded-image.js';
-import { createDetectorPool } from '../../src/image/pool/detector-pool.js';
 import type { DetectorPool } from '../../src/image/pool/detector-pool.js';
+import { createDetectorPool } from '../../src/image/pool/detector-pool.js';
 import { PoolBusyError, PoolClosedError } from '../../src/image/pool/errors.js';
 
 const SCRIPTED = new URL('../fixtures/workers/scripted-worker.ts', import.meta.url);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+
 import { createAppContext } from '../../src/app-context.js';
 import { readConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/domain/clock.js';
@@ -11,7 +12,7 @@ import { ConsentService } from '../../src/services/consent.js';
 import { JobsService } from '../../src/services/jobs.js';
 import { UnitOfWork } from '../../src/services/unit-of-work.js';
 import { verifyAuditLog } from '../../src/store/repositories/audit-log.js';
-import { claimJobs, findJob, listJobs, type JobRecord } from '../../src/store/repositories/outbox.js';
+import { claimJobs, findJob, type JobRecord,listJobs } from '../../src/store/repositories/outbox.js';
 import type { Store } from '../../src/store/store.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
@@ -60,7 +61,10 @@ for (const factory of STORE_FACTORIES) {
         }),
         /a later step failed/,
       );
-      assert.equal((await banks.list()).some((bank) => bank.name === 'uow-rollback'), false);
+      assert.equal(
+        (await banks.list()).some((bank) => bank.name === 'uow-rollback'),
+        false,
+      );
       assert.equal((await consent.get('acct-uow')).stored, false);
       assert.equal((await listJobs(store.db, { limit: 10, kind: 'strike' })).filter((job) => job.subject === 'acct-uow').length, 0);
       const auditAfter = await verifyAuditLog(store.db);
@@ -145,7 +149,10 @@ for (const factory of STORE_FACTORIES) {
 
       const jobs = new JobsService(store, clock);
       assert.equal((await jobs.counts()).failed, 1);
-      assert.deepEqual((await jobs.list({ status: 'failed' })).map((job) => job.id), [flakyId]);
+      assert.deepEqual(
+        (await jobs.list({ status: 'failed' })).map((job) => job.id),
+        [flakyId],
+      );
       await assert.rejects(jobs.retry(okId), (error: Error & { code?: string }) => error.code === 'conflict');
       assert.equal((await jobs.retry(flakyId)).status, 'pending');
       assert.equal(await runner.runDue(), 1);
@@ -160,7 +167,14 @@ for (const factory of STORE_FACTORIES) {
       const id = await enqueue(uow, 'lease', 'x');
       // A runner claims the job and dies before finishing it.
       const claimed = await store.transaction((trx) =>
-        claimJobs(trx, store.dialect, { kinds: ['lease'], now: clock.now().toISOString(), lockedUntil: '2026-12-02T11:05:00.000Z', limit: 10, from: 'pending', to: 'running' }),
+        claimJobs(trx, store.dialect, {
+          kinds: ['lease'],
+          now: clock.now().toISOString(),
+          lockedUntil: '2026-12-02T11:05:00.000Z',
+          limit: 10,
+          from: 'pending',
+          to: 'running',
+        }),
       );
       assert.deepEqual(
         claimed.map((job) => job.id),

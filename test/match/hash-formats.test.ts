@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import fc from 'fast-check';
-import { detectHashListFormat, formatHashList, hashListLinesAsync, parseHashList, parseHashListStream } from '../../src/match/hash-formats.js';
+
 import type { HashEntry, HashListFormat, HashListResult } from '../../src/match/hash-formats.js';
+import { detectHashListFormat, formatHashList, hashListLinesAsync, parseHashList, parseHashListStream } from '../../src/match/hash-formats.js';
 
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'));
 // CR is left out: a CR LF inside a quoted CSV field reads back as LF (documented).
@@ -18,8 +20,7 @@ const entryArb = (format: HashListFormat): fc.Arbitrary<HashEntry> =>
       )
   ).map((entry): HashEntry => ({ ...entry })); // plain objects: fast-check's have a null prototype
 
-const listArb = (format: HashListFormat): fc.Arbitrary<HashEntry[]> =>
-  fc.uniqueArray(entryArb(format), { selector: (e) => e.pdq, maxLength: 30, size: 'max' });
+const listArb = (format: HashListFormat): fc.Arbitrary<HashEntry[]> => fc.uniqueArray(entryArb(format), { selector: (e) => e.pdq, maxLength: 30, size: 'max' });
 
 function entriesOf(result: HashListResult): HashEntry[] {
   assert.ok(result.ok, JSON.stringify(!result.ok && result.errors));
@@ -51,7 +52,11 @@ describe('hash list formats', () => {
             chunks.push(bytes.subarray(at, p));
             at = p;
           }
-          const streamed = await parseHashListStream((async function* () { yield* chunks; })());
+          const streamed = await parseHashListStream(
+            (async function* () {
+              yield* chunks;
+            })(),
+          );
           assert.deepEqual(streamed, parseHashList(bytes));
         }),
         { numRuns: 60 },
@@ -62,17 +67,28 @@ describe('hash list formats', () => {
   it('names the line of a bad entry, counting blank lines and the CSV header', () => {
     const bad = fc.constantFrom('abc', 'z'.repeat(64), `${'a'.repeat(63)}`);
     fc.assert(
-      fc.property(fc.constantFrom<HashListFormat>('pdq', 'csv', 'jsonl'), listArb('pdq'), fc.nat(), bad, fc.boolean(), (format, entries, at, badHash, blank) => {
-        const lines = formatHashList(entries, format).split('\n').slice(0, -1);
-        const header = format === 'csv' ? 1 : 0;
-        const k = header + (at % (entries.length + 1));
-        const badLine = format === 'jsonl' ? JSON.stringify({ pdq: badHash, quality: 100 }) : `${badHash},100`;
-        lines.splice(k, 0, badLine);
-        if (blank) lines.splice(header, 0, '');
-        const result = parseHashList(lines.join('\n'), { format });
-        assert.equal(result.ok, false);
-        if (!result.ok) assert.deepEqual(result.errors.map((e) => e.line), [k + 1 + (blank ? 1 : 0)]);
-      }),
+      fc.property(
+        fc.constantFrom<HashListFormat>('pdq', 'csv', 'jsonl'),
+        listArb('pdq'),
+        fc.nat(),
+        bad,
+        fc.boolean(),
+        (format, entries, at, badHash, blank) => {
+          const lines = formatHashList(entries, format).split('\n').slice(0, -1);
+          const header = format === 'csv' ? 1 : 0;
+          const k = header + (at % (entries.length + 1));
+          const badLine = format === 'jsonl' ? JSON.stringify({ pdq: badHash, quality: 100 }) : `${badHash},100`;
+          lines.splice(k, 0, badLine);
+          if (blank) lines.splice(header, 0, '');
+          const result = parseHashList(lines.join('\n'), { format });
+          assert.equal(result.ok, false);
+          if (!result.ok)
+            assert.deepEqual(
+              result.errors.map((e) => e.line),
+              [k + 1 + (blank ? 1 : 0)],
+            );
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -119,7 +135,9 @@ describe('hash list formats', () => {
 
     it('wrong length and non-hex', () => {
       assert.deepEqual(errorsOf(`${h},100\n${h.slice(2)},100\n`), [{ line: 2, message: 'the PDQ hash has 62 characters; expected 64 hexadecimal digits' }]);
-      assert.deepEqual(errorsOf(`${h},100\n${h.slice(1)}g,100\n`), [{ line: 2, message: 'the PDQ hash contains "g" at position 64, which is not a hexadecimal digit' }]);
+      assert.deepEqual(errorsOf(`${h},100\n${h.slice(1)}g,100\n`), [
+        { line: 2, message: 'the PDQ hash contains "g" at position 64, which is not a hexadecimal digit' },
+      ]);
       assert.deepEqual(errorsOf(`${h}\n`), [{ line: 1, message: 'the quality is missing; expected pdq_hex,quality[,label]' }]);
     });
 
@@ -145,8 +163,12 @@ describe('hash list formats', () => {
     });
 
     it('bad CSV: no hash column, stray quote, unclosed quote, sha256', () => {
-      assert.deepEqual(errorsOf('name,quality\nx,1\n'), [{ line: 1, message: 'the header names no hash column ("name", "quality"); name it pdq, signal_value or hash' }]);
-      assert.deepEqual(errorsOf(`pdq,label\n${h},a"b\n`), [{ line: 2, message: 'a field containing a quote must be quoted as a whole, with the quote doubled' }]);
+      assert.deepEqual(errorsOf('name,quality\nx,1\n'), [
+        { line: 1, message: 'the header names no hash column ("name", "quality"); name it pdq, signal_value or hash' },
+      ]);
+      assert.deepEqual(errorsOf(`pdq,label\n${h},a"b\n`), [
+        { line: 2, message: 'a field containing a quote must be quoted as a whole, with the quote doubled' },
+      ]);
       assert.deepEqual(errorsOf(`pdq,label\n${h},"open\nstill open\n`), [{ line: 2, message: 'a quoted field is never closed' }]);
       assert.deepEqual(errorsOf(`pdq,sha256\n${h},xyz\n`), [{ line: 2, message: 'sha256 "xyz" is not 64 hexadecimal digits' }]);
     });

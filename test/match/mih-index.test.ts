@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import fc from 'fast-check';
+
 import { IdSlots } from '../../src/match/id-slots.js';
-import { PdqIndex } from '../../src/match/mih-index.js';
 import type { PdqHit, PdqIndexOptions } from '../../src/match/mih-index.js';
+import { PdqIndex } from '../../src/match/mih-index.js';
 import { makeLayout, planSearch } from '../../src/match/mih-plan.js';
 import { hammingBytes, pdqFromHex } from '../../src/pdq/index.js';
 
@@ -26,7 +28,10 @@ function flip(hash: Uint8Array, bits: number[]): Uint8Array {
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 /** A few seed hashes and many near copies (0..63 bits flipped), so every radius sees hits. */
 const clustered = fc
-  .tuple(fc.array(bytes32, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(fc.nat(), fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 63, size: 'max' })), { maxLength: 60, size: 'max' }))
+  .tuple(
+    fc.array(bytes32, { minLength: 1, maxLength: 4 }),
+    fc.array(fc.tuple(fc.nat(), fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 63, size: 'max' })), { maxLength: 60, size: 'max' }),
+  )
   .map(([seeds, derived]) => [...seeds, ...derived.map(([i, bits]) => flip(seeds[i % seeds.length]!, bits))]);
 
 type Op =
@@ -37,9 +42,25 @@ type Op =
 
 const opArb = (ids: number): fc.Arbitrary<Op> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.record({ kind: fc.constant('add' as const), id: fc.nat(ids), hash: fc.nat(), flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('add' as const),
+        id: fc.nat(ids),
+        hash: fc.nat(),
+        flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), id: fc.nat(ids) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('search' as const), hash: fc.nat(), flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }), r: fc.integer({ min: 0, max: 63 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('search' as const),
+        hash: fc.nat(),
+        flips: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }),
+        r: fc.integer({ min: 0, max: 63 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'optimize' as const }) },
   );
 
@@ -47,13 +68,19 @@ describe('PdqIndex', () => {
   for (const strategy of ['probe', 'auto'] as const) {
     it(`build then search equals a linear scan at radii 0..63 (${strategy})`, () => {
       fc.assert(
-        fc.property(clustered, fc.integer({ min: 0, max: 63 }), fc.nat(), fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }), (hashes, r, pick, flips) => {
-          const model = new Map(hashes.map((h, i) => [i * 3 + 1, h] as [number, Uint8Array]));
-          const index = PdqIndex.build(model, { strategy });
-          const query = flip(hashes[pick % hashes.length]!, flips);
-          assert.deepEqual(index.search(query, r), linear(model, query, r));
-          assert.equal(index.size, model.size);
-        }),
+        fc.property(
+          clustered,
+          fc.integer({ min: 0, max: 63 }),
+          fc.nat(),
+          fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { maxLength: 40, size: 'max' }),
+          (hashes, r, pick, flips) => {
+            const model = new Map(hashes.map((h, i) => [i * 3 + 1, h] as [number, Uint8Array]));
+            const index = PdqIndex.build(model, { strategy });
+            const query = flip(hashes[pick % hashes.length]!, flips);
+            assert.deepEqual(index.search(query, r), linear(model, query, r));
+            assert.equal(index.size, model.size);
+          },
+        ),
         { numRuns: 150 },
       );
     });
@@ -75,29 +102,34 @@ describe('PdqIndex', () => {
 
   it('stays exact under interleaved adds, removes, searches and rebuilds', () => {
     fc.assert(
-      fc.property(clustered, fc.array(opArb(40), { maxLength: 120, size: 'max' }), fc.constantFrom<PdqIndexOptions>({ strategy: 'probe' }, {}), (pool, ops, options) => {
-        const model = new Map<number, Uint8Array>();
-        const index = new PdqIndex(options);
-        for (const op of ops) {
-          if (op.kind === 'add') {
-            const hash = flip(pool[op.hash % pool.length]!, op.flips);
-            index.add(op.id, hash);
-            model.set(op.id, hash);
-          } else if (op.kind === 'remove') {
-            assert.equal(index.remove(op.id), model.delete(op.id));
-          } else if (op.kind === 'optimize') {
-            index.optimize();
-          } else {
-            const query = flip(pool[op.hash % pool.length]!, op.flips);
-            assert.deepEqual(index.search(query, op.r), linear(model, query, op.r));
+      fc.property(
+        clustered,
+        fc.array(opArb(40), { maxLength: 120, size: 'max' }),
+        fc.constantFrom<PdqIndexOptions>({ strategy: 'probe' }, {}),
+        (pool, ops, options) => {
+          const model = new Map<number, Uint8Array>();
+          const index = new PdqIndex(options);
+          for (const op of ops) {
+            if (op.kind === 'add') {
+              const hash = flip(pool[op.hash % pool.length]!, op.flips);
+              index.add(op.id, hash);
+              model.set(op.id, hash);
+            } else if (op.kind === 'remove') {
+              assert.equal(index.remove(op.id), model.delete(op.id));
+            } else if (op.kind === 'optimize') {
+              index.optimize();
+            } else {
+              const query = flip(pool[op.hash % pool.length]!, op.flips);
+              assert.deepEqual(index.search(query, op.r), linear(model, query, op.r));
+            }
+            assert.equal(index.size, model.size);
           }
-          assert.equal(index.size, model.size);
-        }
-        for (const [id, hash] of model) {
-          assert.ok(index.has(id));
-          assert.deepEqual(index.get(id), hash);
-        }
-      }),
+          for (const [id, hash] of model) {
+            assert.ok(index.has(id));
+            assert.deepEqual(index.get(id), hash);
+          }
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -110,7 +142,10 @@ describe('PdqIndex', () => {
     let state = 7;
     const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
     for (let id = 1; id <= 6000; id++) {
-      const hash = flip(seed, Array.from({ length: next() % 48 }, () => next() & 255));
+      const hash = flip(
+        seed,
+        Array.from({ length: next() % 48 }, () => next() & 255),
+      );
       index.add(id, hash);
       model.set(id, hash);
       if (id % 1000 === 0) {
@@ -143,10 +178,22 @@ describe('PdqIndex', () => {
   it('replaces the hash when an id is added twice, and sorts hits by distance then id', () => {
     const a = new Uint8Array(32);
     const b = flip(a, [0, 1]);
-    const index = PdqIndex.build([[5, a], [3, a], [9, b]]);
-    assert.deepEqual(index.search(a, 2), [{ id: 3, distance: 0 }, { id: 5, distance: 0 }, { id: 9, distance: 2 }]);
+    const index = PdqIndex.build([
+      [5, a],
+      [3, a],
+      [9, b],
+    ]);
+    assert.deepEqual(index.search(a, 2), [
+      { id: 3, distance: 0 },
+      { id: 5, distance: 0 },
+      { id: 9, distance: 2 },
+    ]);
     index.add(5, b);
-    assert.deepEqual(index.search(a, 2), [{ id: 3, distance: 0 }, { id: 5, distance: 2 }, { id: 9, distance: 2 }]);
+    assert.deepEqual(index.search(a, 2), [
+      { id: 3, distance: 0 },
+      { id: 5, distance: 2 },
+      { id: 9, distance: 2 },
+    ]);
     assert.equal(index.size, 3);
     assert.equal(index.remove(5), true);
     assert.equal(index.remove(5), false);
@@ -159,7 +206,10 @@ describe('PdqIndex', () => {
     const big = 2 ** 40 + 7;
     index.add(big, new Uint8Array(32));
     index.add(3, new Uint8Array(32));
-    assert.deepEqual(index.search(new Uint8Array(32), 0), [{ id: 3, distance: 0 }, { id: big, distance: 0 }]);
+    assert.deepEqual(index.search(new Uint8Array(32), 0), [
+      { id: 3, distance: 0 },
+      { id: big, distance: 0 },
+    ]);
     assert.throws(() => index.add(-1, new Uint8Array(32)), RangeError);
     assert.throws(() => index.add(1.5, new Uint8Array(32)), RangeError);
     assert.throws(() => index.add(1, new Uint8Array(31)), RangeError);

@@ -1,14 +1,16 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
 import fc from 'fast-check';
+
 import {
-  PdqFormatError,
   bytesToWords,
   firstNonHexIndex,
   hammingBytes,
   hammingDistance,
   isPdqHex,
   normalisePdqHex,
+  PdqFormatError,
   pdqFromHex,
   pdqToHex,
   popcount32,
@@ -57,7 +59,10 @@ test('isPdqHex is the regex /^[0-9a-fA-F]{64}$/ it replaces, on arbitrary string
 
 test('malformed input is a PdqFormatError, which is also a RangeError', () => {
   for (const bad of ['abc', 'g'.repeat(64), `${'f'.repeat(63)} `]) {
-    assert.throws(() => pdqFromHex(bad), (e: unknown) => e instanceof PdqFormatError && e instanceof RangeError && e.code === 'pdq_invalid_hash');
+    assert.throws(
+      () => pdqFromHex(bad),
+      (e: unknown) => e instanceof PdqFormatError && e instanceof RangeError && e.code === 'pdq_invalid_hash',
+    );
     assert.throws(() => normalisePdqHex(bad), PdqFormatError);
   }
   assert.throws(() => pdqToHex(new Uint8Array(33)), RangeError);

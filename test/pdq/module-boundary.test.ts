@@ -1,13 +1,14 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 // src/pdq is what the browser console runs unchanged: it must not reach Node or the rest of
 // Perisai. Read the sources and check every import specifier (static, dynamic, re-export).
 const PDQ_DIR = fileURLToPath(new URL('../../src/pdq/', import.meta.url));
-const SPECIFIER = /\b(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
+const SPECIFIER =
+  /\b(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -26,7 +27,10 @@ test('the specifier scanner sees static, type, re-export and dynamic imports', (
 
 test('src/pdq imports only from itself: no node:, no packages, nothing outside the folder', () => {
   const files = sources(PDQ_DIR);
-  assert.ok(files.some((f) => f.endsWith('index.ts')), 'src/pdq/index.ts exists');
+  assert.ok(
+    files.some((f) => f.endsWith('index.ts')),
+    'src/pdq/index.ts exists',
+  );
   const offences: string[] = [];
   for (const file of files) {
     const code = readFileSync(file, 'utf8');

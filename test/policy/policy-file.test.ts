@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+
 import { DEFAULT_POLICY_PATH, parsePolicy } from '../../src/policy/policy-file.js';
 
 const DEFAULT = readFileSync(DEFAULT_POLICY_PATH, 'utf8');
@@ -21,7 +22,15 @@ test('comments and formatting do not change the version; meaning does', () => {
 });
 
 test('an unknown fact is reported on its own line', () => {
-  const source = ['name: p', 'rules:', '  - id: r1', '    when: { minor: true, minr: true }', '    decision: block', '    category: minor_sexual', '    message: no'].join('\n');
+  const source = [
+    'name: p',
+    'rules:',
+    '  - id: r1',
+    '    when: { minor: true, minr: true }',
+    '    decision: block',
+    '    category: minor_sexual',
+    '    message: no',
+  ].join('\n');
   const result = parsePolicy(source);
   assert.ok(!result.ok);
   assert.equal(result.problems[0]!.line, 4);
@@ -29,7 +38,17 @@ test('an unknown fact is reported on its own line', () => {
 });
 
 test('a wrong value names its path and line', () => {
-  const source = ['name: p', 'settings:', '  on_detector_failure: allow', 'rules:', '  - id: r1', '    when: { minor: true }', '    decision: block', '    category: minor_sexual', '    message: no'].join('\n');
+  const source = [
+    'name: p',
+    'settings:',
+    '  on_detector_failure: allow',
+    'rules:',
+    '  - id: r1',
+    '    when: { minor: true }',
+    '    decision: block',
+    '    category: minor_sexual',
+    '    message: no',
+  ].join('\n');
   const result = parsePolicy(source);
   assert.ok(!result.ok);
   const problem = result.problems.find((p) => p.path === 'settings.on_detector_failure');
@@ -52,7 +71,9 @@ test('YAML syntax errors come with a line number', () => {
 });
 
 test('allow is not a valid rule decision: the policy cannot make a rule that lets content through', () => {
-  const result = parsePolicy(['name: p', 'rules:', '  - id: r1', '    when: { minor: true }', '    decision: allow', '    category: minor_sexual', '    message: no'].join('\n'));
+  const result = parsePolicy(
+    ['name: p', 'rules:', '  - id: r1', '    when: { minor: true }', '    decision: allow', '    category: minor_sexual', '    message: no'].join('\n'),
+  );
   assert.ok(!result.ok);
   assert.equal(result.problems[0]!.line, 5);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+
 import { isTypeScriptSource, siblingModule, startWorker } from '../../src/runtime/worker-entry.js';
 
 function firstMessage(entry: URL): Promise<unknown> {

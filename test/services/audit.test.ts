@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe } from 'node:test';
+
 import type { AuditKey } from '../../src/audit-key.js';
 import { sealAuditEntry } from '../../src/domain/audit-chain.js';
 import type { AuditCheckpoint } from '../../src/domain/audit-checkpoint.js';
@@ -27,7 +28,12 @@ for (const factory of STORE_FACTORIES) {
 
     const db = () => store().store.db;
     const screen = async (prompt: string): Promise<string> => {
-      const res = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: { prompt, subject: 'adult' } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        payload: { prompt, subject: 'adult' },
+      });
       assert.equal(res.statusCode, 200, res.body);
       return res.json().id as string;
     };
@@ -81,15 +87,25 @@ for (const factory of STORE_FACTORIES) {
       let prev = entries[0]!.hash;
       for (const entry of entries.slice(1)) {
         const payload = entry.seq === 2 ? { ...(entry.payload as Record<string, unknown>), note: 'rewritten' } : entry.payload;
-        const sealed = sealAuditEntry({ seq: entry.seq, createdAt: entry.createdAt, kind: entry.kind, subject: entry.subject, actor: entry.actor, payload: payload as never }, prev);
-        await db().updateTable('audit_log').set({ payload: JSON.stringify(sealed.payload), prev_hash: sealed.prevHash, hash: sealed.hash }).where('seq', '=', entry.seq).execute();
+        const sealed = sealAuditEntry(
+          { seq: entry.seq, createdAt: entry.createdAt, kind: entry.kind, subject: entry.subject, actor: entry.actor, payload: payload as never },
+          prev,
+        );
+        await db()
+          .updateTable('audit_log')
+          .set({ payload: JSON.stringify(sealed.payload), prev_hash: sealed.prevHash, hash: sealed.hash })
+          .where('seq', '=', entry.seq)
+          .execute();
         prev = sealed.hash;
       }
       await db().updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
       const report = await t.ctx.audit.verify({ checkpoint });
       assert.equal(report.ok, true, 'the rewritten chain is internally consistent');
       assert.ok(report.checkpoint && !report.checkpoint.ok);
-      assert.match(report.checkpoint && !report.checkpoint.ok ? report.checkpoint.message : '', new RegExp(`Entry ${checkpoint.seq} hashes to .* not to the .* signed at`));
+      assert.match(
+        report.checkpoint && !report.checkpoint.ok ? report.checkpoint.message : '',
+        new RegExp(`Entry ${checkpoint.seq} hashes to .* not to the .* signed at`),
+      );
     });
 
     it('a log rolled back to an older copy holds fewer entries than the checkpoint', async () => {
@@ -120,12 +136,17 @@ for (const factory of STORE_FACTORIES) {
         assert.equal(res.statusCode, 200, res.body);
         const body = res.json();
         seen.push(...body.entries.map((entry: { seq: number }) => entry.seq));
-        assert.ok(body.entries.every((entry: Record<string, unknown>) => typeof entry.hash === 'string' && typeof entry.prev_hash === 'string' && 'payload' in entry));
+        assert.ok(
+          body.entries.every((entry: Record<string, unknown>) => typeof entry.hash === 'string' && typeof entry.prev_hash === 'string' && 'payload' in entry),
+        );
         if (body.next_after === null) break;
         after = body.next_after;
       }
       const total = (await readAuditEntries(db(), 0, 10_000)).length;
-      assert.deepEqual(seen, Array.from({ length: total }, (_, i) => i + 1));
+      assert.deepEqual(
+        seen,
+        Array.from({ length: total }, (_, i) => i + 1),
+      );
       assert.equal((await get('/v1/audit?limit=5000')).statusCode, 400);
       const signed = await get('/v1/audit/checkpoint');
       assert.equal(signed.statusCode, 200);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+
 import { sql } from 'kysely';
+
 import { appendAudit, verifyAuditLog } from '../../src/store/repositories/audit-log.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
@@ -14,13 +16,22 @@ for (const factory of STORE_FACTORIES) {
     async function fresh(n: number): Promise<void> {
       await store().store.transaction(async (trx) => {
         await trx.deleteFrom('audit_log').execute();
-        await trx.updateTable('audit_head').set({ seq: 0, hash: '0'.repeat(64) }).execute();
+        await trx
+          .updateTable('audit_head')
+          .set({ seq: 0, hash: '0'.repeat(64) })
+          .execute();
       });
       await store().store.transaction((trx) =>
         appendAudit(
           trx,
           store().store.dialect,
-          Array.from({ length: n }, (_, i) => ({ kind: 'decision', subject: `dec_${i + 1}`, actor: 'test', createdAt: AT, payload: { decision: i % 2 ? 'block' : 'allow', n: i + 1 } })),
+          Array.from({ length: n }, (_, i) => ({
+            kind: 'decision',
+            subject: `dec_${i + 1}`,
+            actor: 'test',
+            createdAt: AT,
+            payload: { decision: i % 2 ? 'block' : 'allow', n: i + 1 },
+          })),
         ),
       );
     }
@@ -39,7 +50,9 @@ for (const factory of STORE_FACTORIES) {
 
     test('appends in separate transactions keep linking', async () => {
       await fresh(2);
-      await store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: 's', actor: 'a', createdAt: AT, payload: null }]));
+      await store().store.transaction((trx) =>
+        appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: 's', actor: 'a', createdAt: AT, payload: null }]),
+      );
       const result = await verifyAuditLog(store().store.db);
       assert.equal(result.ok, true);
       assert.equal(result.entries, 3);
@@ -48,7 +61,11 @@ for (const factory of STORE_FACTORIES) {
     test('concurrent appends serialise into one chain', async () => {
       await fresh(0);
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store().store.transaction((trx) => appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: `s${i}`, actor: 'a', createdAt: AT, payload: { i } }]))),
+        Array.from({ length: 20 }, (_, i) =>
+          store().store.transaction((trx) =>
+            appendAudit(trx, store().store.dialect, [{ kind: 'x', subject: `s${i}`, actor: 'a', createdAt: AT, payload: { i } }]),
+          ),
+        ),
       );
       const result = await verifyAuditLog(store().store.db);
       assert.equal(result.ok, true);

@@ -4,12 +4,14 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+
 import { sql } from 'kysely';
 import pg from 'pg';
+
 import { isUnavailableError } from '../../src/store/availability.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { type ServerProcess,startServerProcess } from '../helpers/server-process.js';
 import { PG_URL, STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const TEST_AUDIT_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -35,7 +37,14 @@ describe('which driver errors mean "the store is unavailable"', () => {
   });
 
   it('not a constraint, a syntax error or a bug: those stay what they are', () => {
-    for (const error of [withCode('23505'), withCode('42P01'), withCode('SQLITE_CONSTRAINT_UNIQUE'), withCode('SQLITE_ERROR'), new TypeError('x is undefined'), 'a string']) {
+    for (const error of [
+      withCode('23505'),
+      withCode('42P01'),
+      withCode('SQLITE_CONSTRAINT_UNIQUE'),
+      withCode('SQLITE_ERROR'),
+      new TypeError('x is undefined'),
+      'a string',
+    ]) {
       assert.equal(isUnavailableError(error), false, String((error as { code?: string }).code ?? error));
     }
   });
@@ -52,7 +61,12 @@ describe('a SQLite store that cannot write (its page limit reached: SQLITE_FULL)
   after(async () => t?.close());
 
   const screen = (prompt: string) =>
-    t.app.inject({ method: 'POST', url: '/v1/screen', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, payload: { prompt, subject: 'adult' } });
+    t.app.inject({
+      method: 'POST',
+      url: '/v1/screen',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      payload: { prompt, subject: 'adult' },
+    });
   const readyz = () => t.app.inject({ method: 'GET', url: '/readyz' });
 
   it('answers 503 store_unavailable with Retry-After, reports not ready, records nothing half-way, and recovers', async () => {
@@ -101,7 +115,11 @@ for (const factory of STORE_FACTORIES.filter((f) => f.name === 'postgres')) {
     after(async () => server?.stop());
 
     const screen = () =>
-      fetch(`${server.url}/v1/screen`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'make her smile', subject: 'adult' }) });
+      fetch(`${server.url}/v1/screen`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'make her smile', subject: 'adult' }),
+      });
 
     it('stays up, answers 503 (never 500 or a 200 unrecorded) while reconnecting, then serves again', async () => {
       assert.equal((await screen()).status, 200);
@@ -120,7 +138,10 @@ for (const factory of STORE_FACTORIES.filter((f) => f.name === 'postgres')) {
         if (res.status === 200) break;
       }
       assert.equal(server.child.exitCode, null, 'the process is still running');
-      assert.ok(statuses.every((status) => status === 200 || status === 503), `statuses: ${statuses.join(', ')}`);
+      assert.ok(
+        statuses.every((status) => status === 200 || status === 503),
+        `statuses: ${statuses.join(', ')}`,
+      );
       assert.equal(statuses.at(-1), 200, `it serves again: ${statuses.join(', ')}`);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
     });
@@ -136,7 +157,9 @@ for (const factory of STORE_FACTORIES) {
       await once(blocker, 'listening');
       const port = (blocker.address() as AddressInfo).port;
       try {
-        const result = await runCli(['serve', '--port', String(port), '--db', store().location], { env: { PERISAI_IMAGE_DETECTORS: '0', PERISAI_AUDIT_CHECKPOINT_MINUTES: '0', PERISAI_AUDIT_KEY: TEST_AUDIT_KEY } });
+        const result = await runCli(['serve', '--port', String(port), '--db', store().location], {
+          env: { PERISAI_IMAGE_DETECTORS: '0', PERISAI_AUDIT_CHECKPOINT_MINUTES: '0', PERISAI_AUDIT_KEY: TEST_AUDIT_KEY },
+        });
         assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, new RegExp(`Cannot listen on 127.0.0.1:${port}: the port is in use`));
       } finally {

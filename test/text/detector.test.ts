@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+
+import { parseEditPromptsTsv } from '../../src/eval/prompts.js';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
 import { createTextDetector } from '../../src/text/index.js';
-import { parseEditPromptsTsv } from '../../src/eval/prompts.js';
-import { decideFromSignals } from './decide.js';
-import type { Subject } from './decide.js';
-import { PARAPHRASES } from './paraphrases.js';
-import { GENERALISATION } from './generalisation.js';
 import { DEV_PROMPTS } from '../helpers/shared.js';
+import type { Subject } from './decide.js';
+import { decideFromSignals } from './decide.js';
+import { GENERALISATION } from './generalisation.js';
+import { PARAPHRASES } from './paraphrases.js';
 
 /**
  * The lexicon and grammar alone: the rows below pin what the lexicon was written to catch and to
@@ -53,7 +54,11 @@ describe('text detector on a generalisation round written by another hand', () =
 
 describe('lexicon and model together, by the shipped policy', () => {
   /** Recall on block rows and false blocks on allow rows of the combined detector. */
-  function measure(cases: ReadonlyArray<{ text: string; subject: Subject; expect: 'allow' | 'block' }>): { recall: number; falseBlocks: number; wrong: string[] } {
+  function measure(cases: ReadonlyArray<{ text: string; subject: Subject; expect: 'allow' | 'block' }>): {
+    recall: number;
+    falseBlocks: number;
+    wrong: string[];
+  } {
     let blocked = 0;
     let harmful = 0;
     let falseBlocks = 0;
@@ -71,7 +76,11 @@ describe('lexicon and model together, by the shipped policy', () => {
     }
     return { recall: blocked / harmful, falseBlocks: falseBlocks / (cases.length - harmful), wrong };
   }
-  const dev = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv').map((r) => ({ text: r.text, subject: r.reference, expect: r.expected }));
+  const dev = parseEditPromptsTsv(readFileSync(DEV_PROMPTS, 'utf8'), 'edit-prompts.dev.tsv').map((r) => ({
+    text: r.text,
+    subject: r.reference,
+    expect: r.expected,
+  }));
   // The bounds are the figures measured with the shipped model, rounded against it: a retrained
   // model that does worse on these rows fails here. The model only adds blocks (no lexicon veto),
   // so recall can only be 100% where the lexicon's is.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTextDetector, parseLexiconDocument } from '../../src/text/index.js';
+
 import type { EntryKind } from '../../src/text/index.js';
+import { createTextDetector, parseLexiconDocument } from '../../src/text/index.js';
 
 const detector = createTextDetector();
 
@@ -22,7 +23,10 @@ describe('lexicon entries are pinned to their examples', () => {
         assert.ok(matched, `example "${example}" does not match entry ${entry.id}`);
         const evidenced = trace.signals.evidence.some((e) => e.rule.includes(entry.id));
         if (SIGNAL_KINDS.has(entry.kind) || (entry.kind === 'garment' && entry.level !== undefined)) {
-          assert.ok(evidenced, `example "${example}" matches ${entry.id} but raises no evidence from it: ${JSON.stringify(trace.signals.evidence.map((e) => e.rule))}`);
+          assert.ok(
+            evidenced,
+            `example "${example}" matches ${entry.id} but raises no evidence from it: ${JSON.stringify(trace.signals.evidence.map((e) => e.rule))}`,
+          );
         }
       }
       for (const benign of entry.allow ?? []) {
@@ -34,7 +38,10 @@ describe('lexicon entries are pinned to their examples', () => {
 
 describe('lexicon loader', () => {
   it('names the file and entry of a malformed entry', () => {
-    assert.throws(() => parseLexiconDocument('entries:\n  - id: x\n    kind: nonsense\n    terms: [a]\n    examples: [a]\n', 'bad.yaml'), /bad\.yaml, entry 1: x: unknown kind/);
+    assert.throws(
+      () => parseLexiconDocument('entries:\n  - id: x\n    kind: nonsense\n    terms: [a]\n    examples: [a]\n', 'bad.yaml'),
+      /bad\.yaml, entry 1: x: unknown kind/,
+    );
     assert.throws(() => parseLexiconDocument('entries:\n  - id: x\n    kind: sexual\n    terms: [a]\n', 'bad.yaml'), /needs at least one example/);
     assert.throws(() => parseLexiconDocument('nothing: here\n', 'bad.yaml'), /top-level "entries:"/);
   });
@@ -42,6 +49,10 @@ describe('lexicon loader', () => {
   it('has unique ids and at least one entry of every language', () => {
     const ids = detector.lexicon.entries.map((e) => e.id);
     assert.equal(new Set(ids).size, ids.length);
-    for (const lang of ['en', 'id', 'ms', 'fr', 'hi'] as const) assert.ok(detector.lexicon.entries.some((e) => e.lang.includes(lang)), lang);
+    for (const lang of ['en', 'id', 'ms', 'fr', 'hi'] as const)
+      assert.ok(
+        detector.lexicon.entries.some((e) => e.lang.includes(lang)),
+        lang,
+      );
   });
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { describe, test } from 'node:test';
+
 import fc from 'fast-check';
+
 import { PerisaiError } from '../../src/domain/errors.js';
 import { TEXT_MODEL_HEADS } from '../../src/domain/signals.js';
 import { loadPolicyFile } from '../../src/policy/policy-file.js';
@@ -24,7 +26,11 @@ describe('the shipped text model', () => {
     assert.match(model.version, /^\d+\.\d+\.\d+\+[0-9a-f]{12}$/);
     assert.deepEqual([...model.header.heads].sort(), [...TEXT_MODEL_HEADS].sort());
     assert.ok(statSync(DEFAULT_INTENT_MODEL_PATH).size < 4 * 1024 * 1024);
-    assert.equal(model.header.provenance.train_rows + model.header.provenance.validation_rows, corpus.length, 'the model was trained on the committed corpus; run npm run train:text');
+    assert.equal(
+      model.header.provenance.train_rows + model.header.provenance.validation_rows,
+      corpus.length,
+      'the model was trained on the committed corpus; run npm run train:text',
+    );
   });
 
   test('the shipped policy combines it as the train command chose on the validation split', () => {
@@ -110,12 +116,19 @@ describe('model files', () => {
       ['extra bytes', Buffer.concat([bytes, Buffer.from([1, 2, 3])])],
     ];
     for (const [name, damaged] of cases) {
-      assert.throws(() => decodeIntentModel(damaged, name), (e: unknown) => e instanceof PerisaiError && e.code === 'text_model_invalid' && e.message.includes('npm run train:text'), name);
+      assert.throws(
+        () => decodeIntentModel(damaged, name),
+        (e: unknown) => e instanceof PerisaiError && e.code === 'text_model_invalid' && e.message.includes('npm run train:text'),
+        name,
+      );
     }
   });
 
   test('a missing file is a typed error naming the path', () => {
-    assert.throws(() => loadIntentModel('/nonexistent/model.bin'), (e: unknown) => e instanceof PerisaiError && e.code === 'text_model_unreadable' && e.message.includes('/nonexistent/model.bin'));
+    assert.throws(
+      () => loadIntentModel('/nonexistent/model.bin'),
+      (e: unknown) => e instanceof PerisaiError && e.code === 'text_model_unreadable' && e.message.includes('/nonexistent/model.bin'),
+    );
   });
 
   test('training is reproducible bit for bit', () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+
 import fc from 'fast-check';
+
 import { normalise, originalSpan, tokenise } from '../../src/text/index.js';
 
 const norm = (s: string): string => normalise(s).text;
@@ -68,13 +70,19 @@ describe('normalise', () => {
   it('is idempotent (property)', () => {
     const alphabet = fc.constantFrom(...'abcdeinorstuxyz AEIOU013457@$!*.-_\u200b\u00adаеоΝ👙🍑éèçकड़ें'.split(''), '👙', '🍑', ' ', '  ');
     fc.assert(
-      fc.property(fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')), (s) => {
-        const once = norm(s);
-        assert.equal(norm(once), once);
-      }),
+      fc.property(
+        fc.array(alphabet, { maxLength: 40 }).map((a) => a.join('')),
+        (s) => {
+          const once = norm(s);
+          assert.equal(norm(once), once);
+        },
+      ),
       { numRuns: 2000 },
     );
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => assert.equal(norm(norm(s)), norm(s))), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => assert.equal(norm(norm(s)), norm(s))),
+      { numRuns: 1000 },
+    );
   });
 
   it('keeps the offset map within the original for any input (property)', () => {

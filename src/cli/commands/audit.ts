@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+
 import type { AppContext } from '../../app-context.js';
 import { readPublicKey } from '../../audit-key.js';
 import { PerisaiError } from '../../domain/errors.js';
@@ -24,9 +25,12 @@ export async function auditVerify(ctx: AppContext, flags: AuditVerifyFlags): Pro
   if (result.ok) {
     await writeLine(`The audit log is intact: ${result.entries} entries, ${result.records} decision rows match their digests, head ${result.headHash}.`);
   } else {
-    process.stderr.write(`The audit log is BROKEN at entry ${result.firstBreak.seq} (${result.firstBreak.reason}): ${result.firstBreak.message}\n${result.entries} of ${total} entries verified before the break.\n`);
+    process.stderr.write(
+      `The audit log is BROKEN at entry ${result.firstBreak.seq} (${result.firstBreak.reason}): ${result.firstBreak.message}\n${result.entries} of ${total} entries verified before the break.\n`,
+    );
   }
-  if (result.checkpoint?.ok) await writeLine(`The checkpoint at entry ${result.checkpoint.seq} matches: the log has not been rewritten or rolled back since it was signed.`);
+  if (result.checkpoint?.ok)
+    await writeLine(`The checkpoint at entry ${result.checkpoint.seq} matches: the log has not been rewritten or rolled back since it was signed.`);
   else if (result.checkpoint) process.stderr.write(`The checkpoint does NOT match: ${result.checkpoint.message}\n`);
   return ok ? EXIT.ok : EXIT.failure;
 }
@@ -42,7 +46,8 @@ export async function auditCheckpoint(ctx: AppContext, flags: { out?: string }):
     try {
       writeFileSync(flags.out, text, { flag: 'wx' });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new PerisaiError('invalid_arguments', `${flags.out} exists: checkpoints are never overwritten; choose another file name.`);
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new PerisaiError('invalid_arguments', `${flags.out} exists: checkpoints are never overwritten; choose another file name.`);
       throw error;
     }
     process.stderr.write(`Signed checkpoint of ${checkpoint.seq} entries written to ${flags.out}; keep it where the database's owner cannot change it.\n`);

@@ -1,14 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
+
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
 import { createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
-import { exportLines, parseHashListOrThrow, type HashListFormat } from '../../services/hash-import.js';
+import { exportLines, type HashListFormat,parseHashListOrThrow } from '../../services/hash-import.js';
 import { parseInput } from '../../services/parse-input.js';
 import { EXIT, writeLine } from '../io.js';
 
-export async function bankCreate(ctx: AppContext, name: string, flags: { purpose: string; description?: string; minQuality?: string; maxDistance?: string }): Promise<number> {
+export async function bankCreate(
+  ctx: AppContext,
+  name: string,
+  flags: { purpose: string; description?: string; minQuality?: string; maxDistance?: string },
+): Promise<number> {
   const input = parseInput(
     createBankSchema,
     {
@@ -29,7 +34,14 @@ export async function bankList(ctx: AppContext, json: boolean): Promise<number> 
   for (const bank of await ctx.banks.list()) {
     await writeLine(
       json
-        ? JSON.stringify({ name: bank.name, purpose: bank.purpose, active: bank.active, hashes: bank.hashes, min_quality: bank.minQuality, max_distance: bank.maxDistance })
+        ? JSON.stringify({
+            name: bank.name,
+            purpose: bank.purpose,
+            active: bank.active,
+            hashes: bank.hashes,
+            min_quality: bank.minQuality,
+            max_distance: bank.maxDistance,
+          })
         : `${bank.name}\t${bank.purpose}\t${bank.active ? 'active' : 'inactive'}\t${bank.hashes} hashes`,
     );
   }
@@ -71,4 +83,3 @@ export async function bankRemove(ctx: AppContext, name: string, pdq: string): Pr
   await writeLine(`Removed ${hash} from ${name}.`);
   return EXIT.ok;
 }
-

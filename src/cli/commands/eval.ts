@@ -1,11 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { createAppContext, type AppContext } from '../../app-context.js';
+
+import { type AppContext,createAppContext } from '../../app-context.js';
 import { readConfig } from '../../config.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { evaluateExternalSets } from '../../eval/external.js';
 import type { TextModelSettings } from '../../domain/policy/schema.js';
+import { evaluateExternalSets } from '../../eval/external.js';
+import {
+  type DecideFn,
+  type EditPromptsReport,
+  EvalFormatError,
+  evaluateEditPrompts,
+  formatComparison,
+  formatEvalReport,
+  parseEditPromptsTsv,
+} from '../../eval/prompts.js';
 import { loadPolicyFile } from '../../policy/policy-file.js';
-import { EvalFormatError, evaluateEditPrompts, formatComparison, formatEvalReport, parseEditPromptsTsv, type DecideFn, type EditPromptsReport } from '../../eval/prompts.js';
 import { EXIT, writeLine } from '../io.js';
 
 /**
@@ -47,8 +56,10 @@ export async function evalPrompts(file: string, flags: { policy?: string; extern
     throw error;
   }
   if (flags.split !== undefined) {
-    if (flags.split !== 'train' && flags.split !== 'validation') throw new PerisaiError('invalid_arguments', `--split must be train or validation, not "${flags.split}".`);
-    if (!rows.some((row) => row.split !== undefined)) throw new PerisaiError('invalid_arguments', `--split applies to the corpus (corpus/text/requests.tsv); ${file} has no split column.`);
+    if (flags.split !== 'train' && flags.split !== 'validation')
+      throw new PerisaiError('invalid_arguments', `--split must be train or validation, not "${flags.split}".`);
+    if (!rows.some((row) => row.split !== undefined))
+      throw new PerisaiError('invalid_arguments', `--split applies to the corpus (corpus/text/requests.tsv); ${file} has no split column.`);
     rows = rows.filter((row) => row.split === flags.split);
   }
   const sides: Array<{ label: string; report: EditPromptsReport }> = [];

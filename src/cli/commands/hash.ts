@@ -9,6 +9,7 @@
  * a handful) never pays for starting a worker.
  */
 import { availableParallelism } from 'node:os';
+
 import type { HashFileOutcome, HashOptions } from '../hash/hash-file.js';
 import { hashInLanes } from '../hash/hash-pool.js';
 

@@ -16,7 +16,8 @@ export async function jobsList(ctx: AppContext, flags: JobsListFlags): Promise<n
     throw new PerisaiError('invalid_arguments', `--status ${flags.status} is not a job status: choose from ${JOB_STATUSES.join(', ')}.`);
   }
   const limit = flags.limit === undefined ? 50 : Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new PerisaiError('invalid_arguments', `--limit ${flags.limit} is not a whole number from 1 to 1000.`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new PerisaiError('invalid_arguments', `--limit ${flags.limit} is not a whole number from 1 to 1000.`);
   const jobs = await ctx.jobs.list({ status: flags.status as JobStatus | undefined, kind: flags.kind, limit });
   if (flags.json) {
     for (const job of jobs) await writeLine(JSON.stringify(jobView(job)));
@@ -26,7 +27,9 @@ export async function jobsList(ctx: AppContext, flags: JobsListFlags): Promise<n
   await writeLine(`Jobs (${ctx.jobs.engine}): ${JOB_STATUSES.map((status) => `${counts[status]} ${status}`).join(', ')}`);
   for (const job of jobs) {
     const error = job.lastError ? `  last error: ${job.lastError}` : '';
-    await writeLine(`${String(job.id).padStart(6)}  ${job.status.padEnd(7)}  ${job.kind.padEnd(12)}  ${job.subject}  attempts ${job.attempts}  next ${job.runAfter}${error}`);
+    await writeLine(
+      `${String(job.id).padStart(6)}  ${job.status.padEnd(7)}  ${job.kind.padEnd(12)}  ${job.subject}  attempts ${job.attempts}  next ${job.runAfter}${error}`,
+    );
   }
   return EXIT.ok;
 }

@@ -1,12 +1,13 @@
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { SCOPES, type Scope } from '../../services/api-keys.js';
+import { type Scope,SCOPES } from '../../services/api-keys.js';
 import { EXIT, writeLine } from '../io.js';
 
 export async function keysCreate(ctx: AppContext, name: string, scopes: string): Promise<number> {
   const list = scopes.split(/[\s,]+/).filter(Boolean);
   const unknown = list.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
-  if (unknown.length > 0 || list.length === 0) throw new PerisaiError('invalid_arguments', `Unknown scope ${unknown.join(', ') || '(none given)'}: choose from ${SCOPES.join(', ')}.`);
+  if (unknown.length > 0 || list.length === 0)
+    throw new PerisaiError('invalid_arguments', `Unknown scope ${unknown.join(', ') || '(none given)'}: choose from ${SCOPES.join(', ')}.`);
   const created = await ctx.apiKeys.create(name, list as Scope[], 'cli');
   await writeLine(created.secret);
   process.stderr.write(`Created key ${created.record.id} (${created.record.scopes.join(' ')}). The secret above is shown only once.\n`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+
 import { formatPolicyProblems, parsePolicy } from '../../policy/policy-file.js';
 import { EXIT, writeLine } from '../io.js';
 
@@ -13,10 +14,14 @@ export async function policyCheck(path: string): Promise<number> {
   }
   const result = parsePolicy(source);
   if (!result.ok) {
-    process.stderr.write(`${path} is invalid (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}):\n${formatPolicyProblems(path, result.problems)}\n`);
+    process.stderr.write(
+      `${path} is invalid (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}):\n${formatPolicyProblems(path, result.problems)}\n`,
+    );
     return EXIT.usage;
   }
   const { policy } = result;
-  await writeLine(`${path} is valid: policy ${policy.version}, ${policy.rules.length} rules, adult content ${policy.settings.adult_content ? 'enabled' : 'disabled'}, detector failures yield ${policy.settings.on_detector_failure}.`);
+  await writeLine(
+    `${path} is valid: policy ${policy.version}, ${policy.rules.length} rules, adult content ${policy.settings.adult_content ? 'enabled' : 'disabled'}, detector failures yield ${policy.settings.on_detector_failure}.`,
+  );
   return EXIT.ok;
 }

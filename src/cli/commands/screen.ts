@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+
 import type { AppContext } from '../../app-context.js';
 import type { DecisionRecord } from '../../domain/decision-record.js';
-import { PerisaiError, isPerisaiError } from '../../domain/errors.js';
+import { isPerisaiError,PerisaiError } from '../../domain/errors.js';
 import { decisionView } from '../../services/decision-view.js';
-import { screenRequestSchema, type ScreenRequest } from '../../services/screen-request.js';
 import { parseInput } from '../../services/parse-input.js';
+import { type ScreenRequest,screenRequestSchema } from '../../services/screen-request.js';
 import { EXIT, writeLine } from '../io.js';
 
 export interface ScreenFlags {
@@ -21,7 +22,8 @@ export interface ScreenFlags {
 
 /** `perisai screen --prompt TEXT [--image FILE]...`: one request, recorded like an API call. */
 export async function screenOne(ctx: AppContext, flags: ScreenFlags): Promise<number> {
-  if (flags.prompt === undefined) throw new PerisaiError('invalid_arguments', 'Give the instruction with --prompt TEXT, or a file of requests with --batch FILE.jsonl.');
+  if (flags.prompt === undefined)
+    throw new PerisaiError('invalid_arguments', 'Give the instruction with --prompt TEXT, or a file of requests with --batch FILE.jsonl.');
   const images = await Promise.all(
     (flags.image ?? []).map(async (path) => {
       try {
@@ -58,7 +60,9 @@ export async function screenBatch(ctx: AppContext, path: string): Promise<number
   const opened = new Promise<void>((resolve, reject) => {
     if (path === '-') resolve();
     input.once('open', () => resolve());
-    input.once('error', (error: NodeJS.ErrnoException) => reject(new PerisaiError('invalid_arguments', `Cannot read ${path}: ${error.code ?? error.message}.`)));
+    input.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new PerisaiError('invalid_arguments', `Cannot read ${path}: ${error.code ?? error.message}.`)),
+    );
   });
   await opened;
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -102,12 +106,17 @@ async function screenLine(ctx: AppContext, line: string, lineNumber: number): Pr
 }
 
 function describeDecision(record: DecisionRecord): string {
-  const lines = [`${record.decision.toUpperCase()}${record.categories.length ? `  ${record.categories.join(', ')}` : ''}   (${record.id}, policy ${record.policyVersion})`];
+  const lines = [
+    `${record.decision.toUpperCase()}${record.categories.length ? `  ${record.categories.join(', ')}` : ''}   (${record.id}, policy ${record.policyVersion})`,
+  ];
   for (const reason of record.reasons) {
     lines.push(`  - ${reason.rule}: ${reason.message}`);
     for (const item of reason.evidence) lines.push(`      ${item.fact}: ${item.text !== undefined ? `"${item.text}" ` : ''}${item.detail}`);
   }
   const text = record.signals.text;
-  if (text) lines.push(`  language ${text.language}, sexualisation ${text.sexualisation}${text.targetsRealPerson ? ', targets a real person' : ''}${text.minorCues ? ', minor cues' : ''}`);
+  if (text)
+    lines.push(
+      `  language ${text.language}, sexualisation ${text.sexualisation}${text.targetsRealPerson ? ', targets a real person' : ''}${text.minorCues ? ', minor cues' : ''}`,
+    );
   return lines.join('\n');
 }

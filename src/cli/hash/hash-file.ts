@@ -4,6 +4,7 @@
  * print identical lines and identical error messages.
  */
 import { readFile } from 'node:fs/promises';
+
 import { decodeImage } from '../../image/decode.js';
 import { digestBytes } from '../../image/digests.js';
 import { ImageError } from '../../image/errors.js';

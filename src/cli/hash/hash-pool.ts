@@ -13,9 +13,10 @@
  * outcomes.
  */
 import type { Worker } from 'node:worker_threads';
+
 import { siblingModule, startWorker } from '../../runtime/worker-entry.js';
-import { hashFile } from './hash-file.js';
 import type { HashFileOutcome, HashOptions } from './hash-file.js';
+import { hashFile } from './hash-file.js';
 import type { HashRequest, HashWorkerMessage } from './protocol.js';
 
 // hash-worker.ts from the sources (started through tsx), hash-worker.js in the build.

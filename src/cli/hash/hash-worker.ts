@@ -4,6 +4,7 @@
  * flight: the decode runs on libvips' threads, so a second file decodes while the first is hashed.
  */
 import { parentPort } from 'node:worker_threads';
+
 import { hashFile } from './hash-file.js';
 import type { HashRequest, HashWorkerMessage } from './protocol.js';
 

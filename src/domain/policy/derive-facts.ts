@@ -1,6 +1,6 @@
 import type { FactEvidence } from '../decision.js';
-import { combineTextSignals } from './combine-text.js';
 import type { Evidence, TextSignals } from '../signals.js';
+import { combineTextSignals } from './combine-text.js';
 import type { FactEvidenceMap } from './evaluate.js';
 import type { ScreeningFacts } from './facts.js';
 import type { Policy } from './schema.js';
@@ -127,7 +127,11 @@ export function deriveFacts(policy: Policy, obs: ScreeningObservations): { facts
 const TEXT_FACT = { sexualisation: 'sexualisation', target: 'real_person', minor: 'minor', sexual_violence: 'sexual_violence' } as const;
 
 function textEvidence(item: Evidence): FactEvidence {
-  const level = item.level ? ` (${item.level}${item.score === undefined ? '' : ` ${item.score.toFixed(2)}`})` : item.score === undefined ? '' : ` (${item.score.toFixed(2)})`;
+  const level = item.level
+    ? ` (${item.level}${item.score === undefined ? '' : ` ${item.score.toFixed(2)}`})`
+    : item.score === undefined
+      ? ''
+      : ` (${item.score.toFixed(2)})`;
   return {
     source: 'text',
     fact: TEXT_FACT[item.signal],

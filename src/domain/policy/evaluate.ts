@@ -1,4 +1,4 @@
-import { outcomeSeverity, type Action, type Category, type FactEvidence, type Outcome, type Reason, type Verdict } from '../decision.js';
+import { type Action, type Category, type FactEvidence, type Outcome, outcomeSeverity, type Reason, type Verdict } from '../decision.js';
 import { sexualisationRank } from '../signals.js';
 import type { FactName, ScreeningFacts } from './facts.js';
 import type { Policy, PolicyCondition } from './schema.js';
@@ -52,9 +52,7 @@ function testHolds(name: keyof PolicyCondition, test: NonNullable<PolicyConditio
   switch (name) {
     case 'sexualisation': {
       const wanted = test as NonNullable<PolicyCondition['sexualisation']>;
-      return typeof wanted === 'string'
-        ? facts.sexualisation === wanted
-        : sexualisationRank(facts.sexualisation) >= sexualisationRank(wanted.at_least);
+      return typeof wanted === 'string' ? facts.sexualisation === wanted : sexualisationRank(facts.sexualisation) >= sexualisationRank(wanted.at_least);
     }
     case 'bank_match': {
       const wanted = test as NonNullable<PolicyCondition['bank_match']>;

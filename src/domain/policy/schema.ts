@@ -1,13 +1,10 @@
 import { z } from 'zod';
+
 import { ACTIONS, CATEGORIES } from '../decision.js';
 import { SEXUALISATION_LEVELS } from '../signals.js';
 
 const level = z.enum(SEXUALISATION_LEVELS);
-const numberTest = z.union([
-  z.number(),
-  z.strictObject({ gte: z.number() }),
-  z.strictObject({ lt: z.number() }),
-]);
+const numberTest = z.union([z.number(), z.strictObject({ gte: z.number() }), z.strictObject({ lt: z.number() })]);
 
 /** A rule fires when every condition in `when` holds. Unknown facts are errors, not silently ignored. */
 export const conditionSchema = z

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+
 import type { AppContext } from '../../app-context.js';
 import { auditEntryView, MAX_AUDIT_PAGE } from '../../services/audit.js';
 import { parseInput } from '../../services/parse-input.js';

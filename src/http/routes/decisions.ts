@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
 import { decisionView } from '../../services/decision-view.js';

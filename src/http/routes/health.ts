@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+
 import type { AppContext } from '../../app-context.js';
 import { requireScope } from '../auth.js';
 import type { ScreeningMetrics } from '../metrics.js';
@@ -12,7 +13,10 @@ export function healthRoutes(ctx: AppContext, metrics: ScreeningMetrics): Fastif
     app.get('/readyz', async (_request, reply) => {
       const health = await ctx.health.readiness();
       if (health.ready) return { status: 'ready', store: health.store, policy_version: health.policyVersion, image_models: health.imageModels };
-      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', message: health.problem, store: health.store, image_models: health.imageModels });
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ status: 'unavailable', message: health.problem, store: health.store, image_models: health.imageModels });
     });
 
     // Public by default (a scraper on a private network); PERISAI_METRICS_KEY_REQUIRED=1 puts it behind scope `metrics`.

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+
 import type { AppContext } from '../../app-context.js';
 import { decisionView } from '../../services/decision-view.js';
 import { parseInput } from '../../services/parse-input.js';

@@ -12,7 +12,9 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
 import type * as Tf from '@tensorflow/tfjs';
+
 import type { DecodedImage } from '../decoded-image.js';
 import { applyOrientation } from './orientation.js';
 import { fitWithin } from './resize.js';

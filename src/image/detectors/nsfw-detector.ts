@@ -9,7 +9,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type * as Tf from '@tensorflow/tfjs';
+
 import type { DecodedImage } from '../decoded-image.js';
 import { resizeRgb } from './resize.js';
 import { initTfWasm, requireFromHere, toArrayBuffer } from './tf-runtime.js';

@@ -28,13 +28,34 @@ export function applyOrientation(frame: RgbFrame, orientation: number): RgbFrame
       let sx: number;
       let sy: number;
       switch (orientation) {
-        case 2: sx = w - 1 - x; sy = y; break; // mirror horizontal
-        case 3: sx = w - 1 - x; sy = h - 1 - y; break; // rotate 180
-        case 4: sx = x; sy = h - 1 - y; break; // mirror vertical
-        case 5: sx = y; sy = x; break; // transpose
-        case 6: sx = y; sy = h - 1 - x; break; // rotate 90 CW
-        case 7: sx = w - 1 - y; sy = h - 1 - x; break; // transverse
-        default: sx = w - 1 - y; sy = x; break; // 8: rotate 90 CCW
+        case 2:
+          sx = w - 1 - x;
+          sy = y;
+          break; // mirror horizontal
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break; // rotate 180
+        case 4:
+          sx = x;
+          sy = h - 1 - y;
+          break; // mirror vertical
+        case 5:
+          sx = y;
+          sy = x;
+          break; // transpose
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break; // rotate 90 CW
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break; // transverse
+        default:
+          sx = w - 1 - y;
+          sy = x;
+          break; // 8: rotate 90 CCW
       }
       const s = (sy * w + sx) * 3;
       const d = (y * ow + x) * 3;

@@ -1,6 +1,6 @@
 import type { DecodedImage } from '../decoded-image.js';
-import { emptyImageSignals } from './types.js';
 import type { ImageDetector, ImageSignals } from './types.js';
+import { emptyImageSignals } from './types.js';
 
 /**
  * Runs every detector on one image, one after the other (they share one tfjs backend, which

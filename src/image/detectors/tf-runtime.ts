@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import type * as Tf from '@tensorflow/tfjs';
 
 export type TfModule = typeof Tf;

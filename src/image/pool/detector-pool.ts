@@ -11,11 +11,12 @@
  */
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
+
+import { siblingModule, startWorker } from '../../runtime/worker-entry.js';
 import type { DecodedImage } from '../decoded-image.js';
 import type { DetectorFailure, ImageSignals } from '../detectors/types.js';
 import { PoolBusyError, PoolClosedError } from './errors.js';
 import type { AnalyseRequest, WorkerMessage, WorkerStartData } from './protocol.js';
-import { siblingModule, startWorker } from '../../runtime/worker-entry.js';
 
 export interface DetectorPoolOptions {
   /** Number of worker threads (default `os.availableParallelism()`). */
@@ -252,7 +253,13 @@ export function createDetectorPool(options: DetectorPoolOptions = {}): DetectorP
       if (!hasLiveWorker() && lastStartError !== null && ![...slots].some((s) => s.state === 'starting')) {
         return Promise.resolve(failure('unavailable', `detectors failed to start: ${lastStartError}`));
       }
-      const image: DecodedImage = { format: img.format, width: img.width, height: img.height, orientation: img.orientation, rgb: ownedPixels(img.rgb, opts.transfer === true) };
+      const image: DecodedImage = {
+        format: img.format,
+        width: img.width,
+        height: img.height,
+        orientation: img.orientation,
+        rgb: ownedPixels(img.rgb, opts.transfer === true),
+      };
       return new Promise<ImageSignals>((resolve) => {
         queue.push({ id: nextId++, image, resolve });
         pump();

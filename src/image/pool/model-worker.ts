@@ -2,10 +2,10 @@
  * The production detector worker module: nudity (nsfwjs) and faces + apparent age (human),
  * both on the worker's one tfjs wasm backend. Loaded by `worker-host.ts` inside each worker.
  */
-import { HumanFaceDetector } from '../detectors/face-detector.js';
 import type { FaceDetectorOptions } from '../detectors/face-detector.js';
-import { NsfwDetector } from '../detectors/nsfw-detector.js';
+import { HumanFaceDetector } from '../detectors/face-detector.js';
 import type { NsfwDetectorOptions } from '../detectors/nsfw-detector.js';
+import { NsfwDetector } from '../detectors/nsfw-detector.js';
 import type { ImageDetector } from '../detectors/types.js';
 
 export interface ModelWorkerOptions {

@@ -4,6 +4,7 @@
  * sizes the number of workers to the cores, and each worker's tfjs backend is single-threaded.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+
 import { errorMessage, runDetectors } from '../detectors/run-detectors.js';
 import type { AnalyseRequest, DetectorWorkerModule, WorkerMessage, WorkerStartData } from './protocol.js';
 

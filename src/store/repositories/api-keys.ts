@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+
 import type { Db } from '../db.js';
 
 export interface ApiKeyRecord {
@@ -23,11 +24,21 @@ export async function findApiKeyByHash(db: Db, keyHash: string): Promise<ApiKeyR
 
 export async function listApiKeys(db: Db): Promise<ApiKeyRecord[]> {
   const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, scopes: row.scopes.split(' ').filter(Boolean), createdAt: row.created_at, revokedAt: row.revoked_at }));
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  }));
 }
 
 export async function countActiveApiKeys(db: Db): Promise<number> {
-  const row = await db.selectFrom('api_keys').select(sql<number>`count(*)`.as('n')).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('api_keys')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

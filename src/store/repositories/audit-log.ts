@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import { AuditChainVerifier, sealAuditEntry, type AuditEntry, type AuditHead, type AuditVerification } from '../../domain/audit-chain.js';
+
+import { AuditChainVerifier, type AuditEntry, type AuditHead, type AuditVerification,sealAuditEntry } from '../../domain/audit-chain.js';
 import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';
 
@@ -89,11 +90,23 @@ export async function readAuditHead(db: Db): Promise<AuditHead | undefined> {
 }
 
 export async function countAuditEntries(db: Db): Promise<number> {
-  const row = await db.selectFrom('audit_log').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('audit_log')
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-function rowToEntry(row: { seq: number; created_at: string; kind: string; subject: string; actor: string; payload: string; prev_hash: string; hash: string }): AuditEntry {
+function rowToEntry(row: {
+  seq: number;
+  created_at: string;
+  kind: string;
+  subject: string;
+  actor: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}): AuditEntry {
   return {
     seq: Number(row.seq),
     createdAt: row.created_at,

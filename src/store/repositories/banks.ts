@@ -1,6 +1,7 @@
-import { sql, type Selectable } from 'kysely';
-import type { BankHashTable, BankTable } from '../schema.js';
+import { type Selectable,sql } from 'kysely';
+
 import type { Db } from '../db.js';
+import type { BankHashTable, BankTable } from '../schema.js';
 import { keysetPages } from './keyset.js';
 
 export interface BankRow {
@@ -73,7 +74,17 @@ export async function listBanks(db: Db): Promise<Array<BankRow & { hashes: numbe
       'banks.created_by',
       sql<number>`count(bank_hashes.id)`.as('hashes'),
     ])
-    .groupBy(['banks.id', 'banks.name', 'banks.purpose', 'banks.description', 'banks.active', 'banks.min_quality', 'banks.max_distance', 'banks.created_at', 'banks.created_by'])
+    .groupBy([
+      'banks.id',
+      'banks.name',
+      'banks.purpose',
+      'banks.description',
+      'banks.active',
+      'banks.min_quality',
+      'banks.max_distance',
+      'banks.created_at',
+      'banks.created_by',
+    ])
     .orderBy('banks.name')
     .execute();
   return rows.map((row) => ({ ...toBank(row), hashes: Number(row.hashes) }));
@@ -90,7 +101,11 @@ export async function findBanksByIds(db: Db, ids: number[]): Promise<BankRow[]> 
 }
 
 export async function setBankActive(db: Db, id: number, active: boolean): Promise<void> {
-  await db.updateTable('banks').set({ active: active ? 1 : 0 }).where('id', '=', id).execute();
+  await db
+    .updateTable('banks')
+    .set({ active: active ? 1 : 0 })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteBank(db: Db, id: number): Promise<void> {

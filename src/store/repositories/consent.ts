@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { ProtectedHashTable } from '../schema.js';
+
 import type { Db } from '../db.js';
+import type { ProtectedHashTable } from '../schema.js';
 
 export interface ConsentSettings {
   allowAiEditsByOthers: boolean;
@@ -26,18 +27,39 @@ export interface ProtectedHashRow {
 
 export async function findConsent(db: Db, account: string): Promise<StoredConsent | undefined> {
   const row = await db.selectFrom('consent_settings').selectAll().where('account', '=', account).executeTakeFirst();
-  return row && { account: row.account, allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others), allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self), updatedAt: row.updated_at };
+  return (
+    row && {
+      account: row.account,
+      allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others),
+      allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self),
+      updatedAt: row.updated_at,
+    }
+  );
 }
 
 export async function findConsents(db: Db, accounts: string[]): Promise<Map<string, StoredConsent>> {
   if (accounts.length === 0) return new Map();
   const rows = await db.selectFrom('consent_settings').selectAll().where('account', 'in', accounts).execute();
-  return new Map(rows.map((row) => [row.account, { account: row.account, allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others), allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self), updatedAt: row.updated_at }]));
+  return new Map(
+    rows.map((row) => [
+      row.account,
+      {
+        account: row.account,
+        allowAiEditsByOthers: Boolean(row.allow_ai_edits_by_others),
+        allowAiEditsBySelf: Boolean(row.allow_ai_edits_by_self),
+        updatedAt: row.updated_at,
+      },
+    ]),
+  );
 }
 
 export async function upsertConsent(db: Db, account: string, settings: ConsentSettings, at: string): Promise<void> {
   // 1/0 binds on SQLite and PostgreSQL parses them as booleans.
-  const values = { allow_ai_edits_by_others: settings.allowAiEditsByOthers ? 1 : 0, allow_ai_edits_by_self: settings.allowAiEditsBySelf ? 1 : 0, updated_at: at };
+  const values = {
+    allow_ai_edits_by_others: settings.allowAiEditsByOthers ? 1 : 0,
+    allow_ai_edits_by_self: settings.allowAiEditsBySelf ? 1 : 0,
+    updated_at: at,
+  };
   await db
     .insertInto('consent_settings')
     .values({ account, ...values })
@@ -50,7 +72,12 @@ export async function deleteConsent(db: Db, account: string): Promise<boolean> {
   return Number(result.numDeletedRows) > 0;
 }
 
-export async function insertProtectedHashes(db: Db, account: string, hashes: Array<{ pdq: string; quality: number; sha256: string | null }>, at: string): Promise<number[]> {
+export async function insertProtectedHashes(
+  db: Db,
+  account: string,
+  hashes: Array<{ pdq: string; quality: number; sha256: string | null }>,
+  at: string,
+): Promise<number[]> {
   const ids: number[] = [];
   for (const hash of hashes) {
     const row = await db

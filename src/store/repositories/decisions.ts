@@ -1,10 +1,13 @@
+import type { DecisionRecord } from '../../domain/decision-record.js';
 import type { Db } from '../db.js';
 import type { DecisionTable } from '../schema.js';
-import type { DecisionRecord } from '../../domain/decision-record.js';
 
 export async function insertDecisions(trx: Db, records: DecisionRecord[]): Promise<void> {
   for (let i = 0; i < records.length; i += 50) {
-    await trx.insertInto('decisions').values(records.slice(i, i + 50).map(toRow)).execute();
+    await trx
+      .insertInto('decisions')
+      .values(records.slice(i, i + 50).map(toRow))
+      .execute();
   }
 }
 
@@ -17,7 +20,11 @@ export async function findDecision(db: Db, id: string): Promise<DecisionRecord |
 export async function findDecisions(db: Db, ids: string[]): Promise<Map<string, DecisionRecord>> {
   const found = new Map<string, DecisionRecord>();
   for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db.selectFrom('decisions').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
     for (const row of rows) found.set(row.id, fromRow(row));
   }
   return found;

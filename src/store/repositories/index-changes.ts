@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+
 import type { Db } from '../db.js';
 
 export type IndexName = 'protected' | 'bank';
@@ -27,7 +28,10 @@ export async function listIndexChanges(db: Db, afterSeq: number, limit = 10_000)
 }
 
 export async function lastIndexChange(db: Db): Promise<number> {
-  const row = await db.selectFrom('index_changes').select(sql<number | null>`max(seq)`.as('seq')).executeTakeFirst();
+  const row = await db
+    .selectFrom('index_changes')
+    .select(sql<number | null>`max(seq)`.as('seq'))
+    .executeTakeFirst();
   return Number(row?.seq ?? 0);
 }
 

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { LedgerTable } from '../schema.js';
+
 import type { Db } from '../db.js';
+import type { LedgerTable } from '../schema.js';
 import { keysetPages } from './keyset.js';
 
 export interface LedgerEntry {
@@ -52,7 +53,8 @@ export async function findLedgerBySha256(db: Db, sha256: string): Promise<Ledger
  */
 export async function* iterateLedgerHashes(db: Db, afterId = 0, pageSize = 20_000): AsyncGenerator<{ id: number; pdq: string }> {
   const rows = keysetPages(
-    (after) => db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute(),
+    (after) =>
+      db.selectFrom('generation_ledger').select(['id', 'pdq']).where('id', '>', after).where('pdq', 'is not', null).orderBy('id').limit(pageSize).execute(),
     (row) => Number(row.id),
     afterId,
   );

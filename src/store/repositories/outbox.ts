@@ -1,4 +1,5 @@
-import { sql, type Selectable } from 'kysely';
+import { type Selectable,sql } from 'kysely';
+
 import type { JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';
 import type { OutboxTable } from '../schema.js';
@@ -64,7 +65,9 @@ export async function claimJobs(
     .where('run_after', '<=', options.now)
     // Only a claim to run reclaims abandoned runs; a relay hands pending jobs on and nothing else.
     .where((eb) =>
-      options.to === 'running' ? eb.or([eb('status', '=', options.from), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', options.now)])]) : eb('status', '=', options.from),
+      options.to === 'running'
+        ? eb.or([eb('status', '=', options.from), eb.and([eb('status', '=', 'running'), eb('locked_until', '<', options.now)])])
+        : eb('status', '=', options.from),
     )
     .orderBy('id')
     .limit(options.limit);
@@ -102,7 +105,11 @@ export async function completeJob(db: Db, id: number, now: string): Promise<void
 }
 
 /** Records a failed attempt: back to `retryStatus` after `runAfter`, or `failed` for good. */
-export async function failJobAttempt(db: Db, id: number, options: { error: string; now: string; runAfter: string; final: boolean; retryStatus: JobStatus }): Promise<void> {
+export async function failJobAttempt(
+  db: Db,
+  id: number,
+  options: { error: string; now: string; runAfter: string; final: boolean; retryStatus: JobStatus },
+): Promise<void> {
   await db
     .updateTable('outbox')
     .set({
@@ -133,7 +140,10 @@ export async function findJob(db: Db, id: number): Promise<JobRecord | undefined
 }
 
 /** Newest first; `beforeId` pages backwards. */
-export async function listJobs(db: Db, options: { status?: JobStatus | undefined; kind?: string | undefined; limit: number; beforeId?: number | undefined }): Promise<JobRecord[]> {
+export async function listJobs(
+  db: Db,
+  options: { status?: JobStatus | undefined; kind?: string | undefined; limit: number; beforeId?: number | undefined },
+): Promise<JobRecord[]> {
   let query = db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(options.limit);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.kind) query = query.where('kind', '=', options.kind);
@@ -142,7 +152,11 @@ export async function listJobs(db: Db, options: { status?: JobStatus | undefined
 }
 
 export async function countJobsByStatus(db: Db): Promise<Record<JobStatus, number>> {
-  const rows = await db.selectFrom('outbox').select(['status', sql<number>`count(*)`.as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', sql<number>`count(*)`.as('n')])
+    .groupBy('status')
+    .execute();
   const counts = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
   for (const row of rows) if ((JOB_STATUSES as readonly string[]).includes(row.status)) counts[row.status as JobStatus] = Number(row.n);
   return counts;

@@ -8,7 +8,37 @@ import { pick } from './random.js';
  * between words, and known words swapped for synonyms.
  */
 
-const JUNK = ['zxq', 'lorem', 'qwop', 'blorf', '##', '::', '~~', 'kkk', 'xd', 'ok', 'hmm', 'asdf', 'v2', '42', '...', 'yo', 'btw', 'ugh', '!!', 'rn', 'ty', 'idk', 'lmao', '++', 'ref', 'tbh', 'ahh', 'nvm', 'lol'];
+const JUNK = [
+  'zxq',
+  'lorem',
+  'qwop',
+  'blorf',
+  '##',
+  '::',
+  '~~',
+  'kkk',
+  'xd',
+  'ok',
+  'hmm',
+  'asdf',
+  'v2',
+  '42',
+  '...',
+  'yo',
+  'btw',
+  'ugh',
+  '!!',
+  'rn',
+  'ty',
+  'idk',
+  'lmao',
+  '++',
+  'ref',
+  'tbh',
+  'ahh',
+  'nvm',
+  'lol',
+];
 
 /** Per-language substitutes a user could reach for; keys are matched case-insensitively as whole words. */
 const SYNONYMS: Record<string, string[]> = {
@@ -37,8 +67,8 @@ const SYNONYMS: Record<string, string[]> = {
   nangi: ['bina kapdon ke', 'nanga'],
   kapde: ['kapdon', 'libaas'],
   utaar: ['hata', 'nikaal'],
-  'नंगी': ['निर्वस्त्र', 'बिना कपड़ों के'],
-  'कपड़े': ['वस्त्र', 'लिबास'],
+  नंगी: ['निर्वस्त्र', 'बिना कपड़ों के'],
+  कपड़े: ['वस्त्र', 'लिबास'],
 };
 
 function synonymSwap(text: string, random: Random): string {
@@ -71,5 +101,11 @@ function insertJunk(words: string[], random: Random): string[] {
 /** One attacked version of a prompt. */
 export function tokenSoup(text: string, random: Random): string {
   const swapped = synonymSwap(text, random);
-  return insertJunk(splitWords(swapped.split(/\s+/).filter((w) => w !== ''), random), random).join(' ');
+  return insertJunk(
+    splitWords(
+      swapped.split(/\s+/).filter((w) => w !== ''),
+      random,
+    ),
+    random,
+  ).join(' ');
 }

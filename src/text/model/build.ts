@@ -4,14 +4,14 @@ import { tokenise } from '../tokenise.js';
 import { disguise } from './augment.js';
 import type { CorpusRow } from './corpus.js';
 import { headLabels } from './corpus.js';
-import { modelTokens } from './features.js';
 import type { ModelToken } from './features.js';
+import { modelTokens } from './features.js';
 import type { IntentModel } from './intent-model.js';
 import { mulberry32 } from './random.js';
-import { chooseThresholds } from './thresholds.js';
 import type { ThresholdChoice } from './thresholds.js';
-import { DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './train.js';
+import { chooseThresholds } from './thresholds.js';
 import type { TrainingExample } from './train.js';
+import { DEFAULT_TRAIN_OPTIONS, trainIntentModel } from './train.js';
 
 /**
  * The whole training recipe, from corpus rows to a model and its validated thresholds. Pure

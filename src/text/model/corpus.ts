@@ -1,5 +1,5 @@
-import { SEXUALISATION_LEVELS, sexualisationRank } from '../../domain/signals.js';
 import type { Sexualisation, TextModelHead } from '../../domain/signals.js';
+import { SEXUALISATION_LEVELS, sexualisationRank } from '../../domain/signals.js';
 
 /**
  * The labelled request corpus (`corpus/text/requests.tsv`) and the label rules shared by the
@@ -91,7 +91,8 @@ export function parseLabelledTsv(text: string, source: string): LabelledRequest[
       const fail = (m: string): never => {
         throw new CorpusFormatError(source, line, m);
       };
-      if (cols.length < LABEL_COLUMNS.length) fail(`expected ${LABEL_COLUMNS.length} tab-separated columns (${LABEL_COLUMNS.join(', ')}), found ${cols.length}.`);
+      if (cols.length < LABEL_COLUMNS.length)
+        fail(`expected ${LABEL_COLUMNS.length} tab-separated columns (${LABEL_COLUMNS.join(', ')}), found ${cols.length}.`);
       return parseLabels(cols, fail);
     });
 }
@@ -103,7 +104,8 @@ export function parseCorpusTsv(text: string, source: string): CorpusRow[] {
       const fail = (m: string): never => {
         throw new CorpusFormatError(source, line, m);
       };
-      if (cols.length < CORPUS_COLUMNS.length) fail(`expected ${CORPUS_COLUMNS.length} tab-separated columns (${CORPUS_COLUMNS.join(', ')}), found ${cols.length}.`);
+      if (cols.length < CORPUS_COLUMNS.length)
+        fail(`expected ${CORPUS_COLUMNS.length} tab-separated columns (${CORPUS_COLUMNS.join(', ')}), found ${cols.length}.`);
       const [id, split, writer] = cols;
       if (split !== 'train' && split !== 'validation') fail(`split must be train or validation, found "${split}".`);
       return { id, split: split as CorpusRow['split'], writer, ...parseLabels(cols.slice(3), fail) };

@@ -122,7 +122,14 @@ let scratch: Features | undefined;
 function scratchFeatures(capacity: number): Features {
   if (scratch === undefined || scratch.bucket.length < capacity) {
     const size = Math.max(capacity, 4096);
-    scratch = { length: 0, bucket: new Int32Array(size), start: new Int32Array(size), end: new Int32Array(size), firstToken: new Int32Array(size), lastToken: new Int32Array(size) };
+    scratch = {
+      length: 0,
+      bucket: new Int32Array(size),
+      start: new Int32Array(size),
+      end: new Int32Array(size),
+      firstToken: new Int32Array(size),
+      lastToken: new Int32Array(size),
+    };
   }
   scratch.length = 0;
   return scratch;
@@ -173,7 +180,13 @@ export function extractFeatures(tokens: readonly ModelToken[], options: FeatureO
     if (i > 0 && !t.afterBoundary) {
       const p = tokens[i - 1];
       emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.bigram), p.text, 0, p.text.length), 0x20), w, 0, n), p.start, t.end, i - 1, i);
-      emit(hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.skeletonBigram), previousSkeleton, 0, previousSkeleton.length), 0x20), sk, 0, sk.length), p.start, t.end, i - 1, i);
+      emit(
+        hashRange(mix(hashRange(mix(FNV_OFFSET, SEED.skeletonBigram), previousSkeleton, 0, previousSkeleton.length), 0x20), sk, 0, sk.length),
+        p.start,
+        t.end,
+        i - 1,
+        i,
+      );
     }
     previousSkeleton = sk;
   }

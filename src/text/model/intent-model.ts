@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+
 import { PerisaiError } from '../../domain/errors.js';
-import { TEXT_MODEL_HEADS } from '../../domain/signals.js';
 import type { TextModelHead, TextModelScores } from '../../domain/signals.js';
-import { MAX_MODEL_TOKENS, extractFeatures } from './features.js';
+import { TEXT_MODEL_HEADS } from '../../domain/signals.js';
 import type { ModelToken } from './features.js';
+import { extractFeatures,MAX_MODEL_TOKENS } from './features.js';
 
 /**
  * The learned intent model: one logistic head per signal over hashed character and word
@@ -76,7 +77,11 @@ export class IntentModel {
    * strongest first). The table is read once per feature: the weights gathered while scoring are
    * reused for the explanation.
    */
-  analyse(tokens: readonly ModelToken[], explain: (scores: ModelScores) => readonly ModelHead[], limit = 3): { scores: ModelScores; contributions: Map<ModelHead, Contribution[]> } {
+  analyse(
+    tokens: readonly ModelToken[],
+    explain: (scores: ModelScores) => readonly ModelHead[],
+    limit = 3,
+  ): { scores: ModelScores; contributions: Map<ModelHead, Contribution[]> } {
     const { weights, headCount } = this;
     const features = extractFeatures(tokens, this.header);
     const gathered = gatherBuffer(features.length * headCount);
@@ -172,7 +177,8 @@ function invalid(source: string, why: string): PerisaiError {
 
 /** Reads a model file, checking every size; a damaged file is an error, never a silent zero model. */
 export function decodeIntentModel(bytes: Uint8Array, source = 'file'): IntentModel {
-  if (bytes.length < MAGIC.length + 4 || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) throw invalid(source, 'it is not a Perisai text model');
+  if (bytes.length < MAGIC.length + 4 || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC)
+    throw invalid(source, 'it is not a Perisai text model');
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(MAGIC.length, true);
   const bodyAt = MAGIC.length + 4 + length;
   if (bodyAt > bytes.length) throw invalid(source, 'its header is truncated');
@@ -186,8 +192,10 @@ export function decodeIntentModel(bytes: Uint8Array, source = 'file'): IntentMod
   if (!Number.isInteger(buckets) || buckets < 2 || (buckets & (buckets - 1)) !== 0) throw invalid(source, 'the bucket count is not a power of two');
   if (!Array.isArray(heads) || heads.some((h) => !(MODEL_HEADS as readonly string[]).includes(h))) throw invalid(source, 'it names an unknown head');
   for (const head of MODEL_HEADS) if (!heads.includes(head)) throw invalid(source, `it has no "${head}" head`);
-  if (scales?.length !== heads.length || biases?.length !== heads.length || [...scales, ...biases].some((x) => !Number.isFinite(x))) throw invalid(source, 'scales or biases do not match the heads');
-  if (bytes.length - bodyAt !== buckets * heads.length) throw invalid(source, `expected ${buckets * heads.length} weight bytes, found ${bytes.length - bodyAt}`);
+  if (scales?.length !== heads.length || biases?.length !== heads.length || [...scales, ...biases].some((x) => !Number.isFinite(x)))
+    throw invalid(source, 'scales or biases do not match the heads');
+  if (bytes.length - bodyAt !== buckets * heads.length)
+    throw invalid(source, `expected ${buckets * heads.length} weight bytes, found ${bytes.length - bodyAt}`);
   const weights = new Int8Array(bytes.buffer.slice(bytes.byteOffset + bodyAt, bytes.byteOffset + bytes.length));
   return new IntentModel(header, weights, createHash('sha256').update(bytes).digest('hex'));
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
 import { PerisaiError } from '../../domain/errors.js';
 import type { IntentModel } from './intent-model.js';
 import { decodeIntentModel } from './intent-model.js';
@@ -13,7 +14,11 @@ export function loadIntentModel(path: string = DEFAULT_INTENT_MODEL_PATH): Inten
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new PerisaiError('text_model_unreadable', `Cannot read the text model ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Rebuild it with \`npm run train:text\`.`, { path });
+    throw new PerisaiError(
+      'text_model_unreadable',
+      `Cannot read the text model ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}. Rebuild it with \`npm run train:text\`.`,
+      { path },
+    );
   }
   return decodeIntentModel(bytes, path);
 }

@@ -1,7 +1,7 @@
 import type { ModelToken } from './features.js';
 import { extractFeatures } from './features.js';
 import type { IntentModelHeader, ModelHead, ModelProvenance } from './intent-model.js';
-import { IntentModel, MODEL_HEADS, decodeIntentModel, encodeIntentModel, sigmoid } from './intent-model.js';
+import { decodeIntentModel, encodeIntentModel, type IntentModel, MODEL_HEADS, sigmoid } from './intent-model.js';
 import { mulberry32, shuffleInPlace } from './random.js';
 
 /**
