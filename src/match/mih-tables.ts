@@ -23,6 +23,10 @@ export function buildTables(words: Int32Array<ArrayBufferLike>, n: number, layou
   const postings = new Int32Array(m * n);
   const cursor = new Int32Array(buckets);
   const keyMask = buckets - 1;
+  // Scratch of the two-pass sort for wide keys (2 bytes a hash, plus one partition).
+  let lows: Uint16Array | undefined;
+  let scratch: Int32Array | undefined;
+  let scratchLows: Uint16Array | undefined;
   for (let j = 0; j < m; j++) {
     const start = j * keyBits;
     const w = start >>> 5;
@@ -38,17 +42,57 @@ export function buildTables(words: Int32Array<ArrayBufferLike>, n: number, layou
       for (let at = w; at < n * 8; at += 8) table[((words[at]! >>> o) & keyMask) + 1]!++;
     }
     for (let b = 0; b < buckets; b++) table[b + 1]! += table[b]!;
-    cursor.set(table.subarray(0, buckets));
     const rb = resBits[j]!;
     const rs = resStart[j]!;
+    if (keyBits <= DIRECT_KEY_BITS) {
+      // 2^16 cursors fit in L2: scatter straight to the final positions.
+      cursor.set(table.subarray(0, buckets));
+      for (let s = 0, at = 0; s < n; s++, at += 8) {
+        const lo = words[at + w]! >>> o;
+        const key = (straddles ? lo | (words[at + w + 1]! << hiShift) : lo) & keyMask;
+        postings[cursor[key]!++] = (s << rb) | extractBits(words, at, rs, rb);
+      }
+      continue;
+    }
+    // Wider keys: a direct scatter over millions of buckets is a cache miss per write (11 × 20
+    // bits at 10M: ~14 s against ~9 s this way, same loaded machine). Two passes instead, each with a small working set: (1) scatter into
+    // 256 partitions by the key's top 8 bits, each already at its final range of `postings`,
+    // keeping the key's low bits alongside; (2) counting-sort each partition (n/256 entries,
+    // L2-sized) by those low bits, from a scratch copy back into place.
+    const lowBits = keyBits - PARTITION_BITS;
+    const lowMask = (1 << lowBits) - 1;
+    const base = j * n;
+    lows ??= new Uint16Array(n);
+    const part = new Int32Array(PARTITIONS);
+    for (let p = 0; p < PARTITIONS; p++) part[p] = table[p << lowBits]! - base;
     for (let s = 0, at = 0; s < n; s++, at += 8) {
       const lo = words[at + w]! >>> o;
       const key = (straddles ? lo | (words[at + w + 1]! << hiShift) : lo) & keyMask;
-      postings[cursor[key]!++] = (s << rb) | extractBits(words, at, rs, rb);
+      const pos = part[key >>> lowBits]!++;
+      postings[base + pos] = (s << rb) | extractBits(words, at, rs, rb);
+      lows[pos] = key & lowMask;
+    }
+    for (let p = 0; p < PARTITIONS; p++) {
+      const first = p << lowBits;
+      const from = table[first]!;
+      const size = table[first + (1 << lowBits)]! - from;
+      if (size === 0) continue;
+      if (!scratch || scratch.length < size) scratch = new Int32Array(Math.max(size, (scratch?.length ?? 0) * 2));
+      if (!scratchLows || scratchLows.length < size) scratchLows = new Uint16Array(scratch.length);
+      scratch.set(postings.subarray(from, from + size));
+      scratchLows.set(lows.subarray(from - base, from - base + size));
+      const local = cursor.subarray(0, 1 << lowBits);
+      local.set(table.subarray(first, first + (1 << lowBits)));
+      for (let i = 0; i < size; i++) postings[local[scratchLows[i]!]!++] = scratch[i]!;
     }
   }
   return { offsets, postings };
 }
+
+/** Keys up to this wide are scattered directly; wider ones in two cache-sized passes. */
+const DIRECT_KEY_BITS = 16;
+const PARTITION_BITS = 8;
+const PARTITIONS = 1 << PARTITION_BITS;
 
 /** Bits `[start, start + len)` of the hash at `words[at..at+8)`, len ≤ 31. */
 export function extractBits(words: Int32Array<ArrayBufferLike>, at: number, start: number, len: number): number {
