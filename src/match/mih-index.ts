@@ -55,17 +55,20 @@ const BACKGROUND_MIN = 2 ** 18;
 /**
  * An exact multi-index-hashing (MIH) index over 256-bit PDQ hashes, held in typed arrays.
  *
- * Storage: every hash is 8 int32 words in one growable array, at a "slot". The indexed slots
- * `[0, built)` have, per substring, a CSR bucket table (65,537 offsets + one int32 posting per
- * hash: slot and residual bits packed). Slots `[built, count)` were added since and are scanned
+ * Storage: every hash is 8 int32 words in one growable array (on a SharedArrayBuffer), at a
+ * "slot". The indexed slots `[0, built)` have, per substring, a CSR bucket table (2^keyBits + 1
+ * offsets + one int32 posting per hash: slot and residual bits packed); the key width grows
+ * with the index (`layoutFor`). Slots `[built, count)` were added since and are scanned
  * linearly; the next search after that overflow grows past a threshold rebuilds (a counting
- * sort, linear time). Removal marks a tombstone bit at once; tombstoned slots are dropped at the
- * next rebuild, which a search triggers once a quarter of the slots are dead.
+ * sort, linear time), in place or, with `rebuild: 'background'`, in a worker thread. Removal
+ * marks a tombstone bit at once; tombstoned slots are dropped at the next synchronous rebuild,
+ * which a search triggers once a quarter of the slots are dead.
  *
  * `search` is exact for every radius 0..256: where probing would cost more than a scan (about
  * 60 bits and up at 1M hashes), it scans.
  *
- * Not thread-safe; one index belongs to one event loop.
+ * Not thread-safe; one index belongs to one event loop (the rebuild worker only reads hashes
+ * below its snapshot, which the index never rewrites while it runs).
  *
  * @example
  * const index = PdqIndex.build([[1, pdqHexToBytes(hex)]]);
