@@ -68,16 +68,19 @@ export function makeLayout(m: number, keyBits = CHUNK_BITS): Layout {
 }
 
 /**
- * The layout for an index of `n` hashes, when the caller fixes none. Three tiers, each where it
- * measured best (docs/index.md, "Scale"): up to 4M, twelve 16-bit keys (+ 5-6 residual bits,
- * 21-22-bit substrings); up to 32M, eleven 20-bit keys (+ 3-4, 23-24-bit substrings); beyond,
- * ten 22-bit keys (+ 3-4, 25-26-bit substrings), whose 4-bit residuals still fit beside 28-bit
- * slots. Offsets cost m · 2^keyBits · 4 bytes: 3 MB, 44 MB and 168 MB, under 2 bytes a hash
- * in each tier's range.
+ * The layout for an index of `n` hashes, when the caller fixes none (docs/index.md, "Scale"):
+ * up to 4M, twelve 16-bit keys (+ 5-6 residual bits, 21-22-bit substrings); up to 32M, eleven
+ * 20-bit keys (+ 3-4, 23-24-bit substrings); up to 2^27, nine 24-bit keys (+ 4-5, 28-29-bit
+ * substrings: at 100M, 1.7× the look-ups of ten 22-bit keys for the same memory); beyond, ten
+ * 22-bit keys, whose 4-bit residuals still fit beside 28-bit slots (5-bit ones leave 27).
+ * Offsets cost m · 2^keyBits · 4 bytes: 3 MB, 44 MB, 576 MB and 168 MB, at most 6 bytes a hash
+ * in each tier's range. Only the indexed slots need to fit a layout's `maxSlots`: adds past
+ * them are scanned, not posted, until the next rebuild picks a layout for the new size.
  */
 export function layoutFor(n: number): Layout {
   if (n < 2 ** 22) return makeLayout(12, 16);
   if (n < 2 ** 25) return makeLayout(11, 20);
+  if (n <= 2 ** 27) return makeLayout(9, 24);
   return makeLayout(10, 22);
 }
 

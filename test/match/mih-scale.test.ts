@@ -70,7 +70,7 @@ describe('PdqIndex at other key widths', () => {
   }
 
   it('picks wider keys as the index grows, always exact by the pigeonhole bound', () => {
-    for (const n of [0, 1e6, 4e6, 1e7, 3e7, 1e8, 2.6e8]) {
+    for (const n of [0, 1e6, 4e6, 1e7, 3e7, 1e8, 2 ** 27, 2 ** 27 + 1, 2.6e8]) {
       const layout = layoutFor(n);
       assert.ok(layout.maxSlots >= n, `n=${n}`);
       // Per-bucket postings stay small: the point of widening the key.
@@ -81,7 +81,8 @@ describe('PdqIndex at other key widths', () => {
       }
     }
     assert.deepEqual([layoutFor(1e6).m, layoutFor(1e6).keyBits], [12, 16]);
-    assert.deepEqual([layoutFor(1e8).m, layoutFor(1e8).keyBits], [10, 22]);
+    assert.deepEqual([layoutFor(1e8).m, layoutFor(1e8).keyBits], [9, 24]);
+    assert.deepEqual([layoutFor(2 ** 27 + 1).m, layoutFor(2 ** 27 + 1).keyBits], [10, 22]);
     assert.equal(planSearch(layoutFor(1e8), 1e8, 31).linear, false);
   });
 
