@@ -1,16 +1,24 @@
 /**
- * `npm run bench [-- NAME...]`: runs the named benchmarks (all by default) and prints their figures.
+ * `npm run bench [-- NAME... [--option value...]]`: runs the named benchmarks (all by default)
+ * and prints their figures. Options after the names go to the benchmarks that take them
+ * (`npm run bench -- mih --n 100000000`).
  * Figures are for closing notes and docs; no test ever fails on a timing.
  */
-const BENCHES: Record<string, () => Promise<void>> = {
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   screen: async () => (await import('./screen-bench.js')).runScreenBench(),
   text: async () => (await import('./text-bench.js')).runTextBench(),
   pdq: async () => (await import('./pdq-bench.js')).runPdqBench(),
   image: async () => (await import('./image-bench.js')).runImageBench(),
-  mih: async () => (await import('./mih-bench.js')).runMihBench(),
+  mih: async (args) => {
+    const mih = await import('./mih-bench.js');
+    return mih.runMihBench(mih.parseMihArgs(args));
+  },
 };
 
-const wanted = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const firstOption = argv.findIndex((arg) => arg.startsWith('--'));
+const wanted = firstOption < 0 ? argv : argv.slice(0, firstOption);
+const args = firstOption < 0 ? [] : argv.slice(firstOption);
 const unknown = wanted.filter((name) => !(name in BENCHES));
 if (unknown.length > 0) {
   process.stderr.write(`Unknown benchmark ${unknown.join(', ')}: choose from ${Object.keys(BENCHES).join(', ')}.\n`);
@@ -18,5 +26,5 @@ if (unknown.length > 0) {
 }
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
   process.stdout.write(`\n=== ${name} ===\n`);
-  await BENCHES[name]!();
+  await BENCHES[name]!(args);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { firstNonHexIndex, isPdqHex,PDQ_HEX_LENGTH } from '../pdq/index.js';
+import { firstNonHexIndex, isPdqHex, PDQ_HEX_LENGTH } from '../pdq/index.js';
 
 /**
  * One hash of a hash list, the unit every format parses into and serialises from. Hex is always

@@ -1,8 +1,8 @@
-import { isPdqHex,PDQ_HEX_LENGTH } from '../pdq/index.js';
+import { isPdqHex, PDQ_HEX_LENGTH } from '../pdq/index.js';
 import type { Column } from './hash-csv.js';
 import { CSV_HEADER, csvEndsQuoted, csvLine, HEADERLESS, readHeader, recordValues, splitCsvRecord } from './hash-csv.js';
 import type { HashEntry, HashEntryLike } from './hash-entry.js';
-import { checkPdq, checkQuality, checkSha256, checkText, differingFields, FieldError, jsonlLineSchema,TEXT_FIELDS } from './hash-entry.js';
+import { checkPdq, checkQuality, checkSha256, checkText, differingFields, FieldError, jsonlLineSchema, TEXT_FIELDS } from './hash-entry.js';
 
 export type { HashEntry, HashEntryLike } from './hash-entry.js';
 

@@ -1,11 +1,15 @@
-import { IdSlots } from './id-slots.js';
-import * as mihPlan from './mih-plan.js';
-import type { Layout, Plan } from './mih-plan.js';
 import * as pdqBits from '../pdq/index.js';
+import { IdSlots } from './id-slots.js';
+import type { Layout, Plan } from './mih-plan.js';
+import * as mihPlan from './mih-plan.js';
+import { buildTablesOffThread } from './mih-rebuild.js';
+import type { MihTables } from './mih-tables.js';
+import * as mihTables from './mih-tables.js';
 
 // Imported bindings are copied into module constants: under a CommonJS transpile (tsx, esbuild)
 // each read of an import is a getter call, which costs a third of a look-up in the hot loop.
-const { BUCKETS, DEFAULT_SUBSTRINGS, MASKS, POP8, WEIGHT_START, makeLayout, planSearch } = mihPlan;
+const { CHUNK_BITS, DEFAULT_SUBSTRINGS, MAX_SLOTS, POP8, layoutFor, makeLayout, masksFor, planSearch, probeable } = mihPlan;
+const { buildTables, extractBits: residual } = mihTables;
 const { PDQ_BYTES, PDQ_WORDS, bytesToWords, wordsToBytes } = pdqBits;
 
 /** One hit: the caller's row id and its Hamming distance to the query. */
@@ -16,10 +20,22 @@ export interface PdqHit {
 
 export interface PdqIndexOptions {
   /**
-   * Number of substrings m (11..16, default 12). Fewer, longer substrings mean fewer candidates
-   * but more buckets probed; 12 measured best at 1M-10M hashes and radius 31 (docs/index.md).
+   * Fixes the number of substrings m (9..16). Fewer, longer substrings mean fewer candidates
+   * but more buckets probed. Unset (with `keyBits` unset too), the layout adapts to the size at
+   * every rebuild (`layoutFor`: 12 × 16-bit keys up to 4M hashes, 11 × 20 up to 32M, then
+   * 10 × 22; docs/index.md). Set alone, keys are 16 bits as they always were.
    */
   substrings?: number;
+  /** Fixes the key width of every substring (8..24; default 16 when `substrings` is set). */
+  keyBits?: number;
+  /**
+   * `sync` (default): a search that finds too many unindexed adds rebuilds the tables there and
+   * then, blocking for as long as that takes (0.4 s at 1M hashes). `background`: it starts a
+   * rebuild in a worker thread instead and keeps answering from the old tables plus a scan of
+   * the adds; the new tables are swapped in when ready. Rebuilds of fewer than 262,144 hashes
+   * stay synchronous (tens of milliseconds, cheaper than starting a thread).
+   */
+  rebuild?: 'sync' | 'background';
   /**
    * How `search` reaches the indexed part: `auto` (default) probes or scans, whichever the cost
    * model says is cheaper; `probe` and `scan` force one, for tests and benchmarks.
@@ -33,30 +49,39 @@ const MIN_OVERFLOW = 2048;
 const OVERFLOW_SHIFT = 8;
 /** ...capped here; past the limit, the next search folds them into the index. */
 const MAX_OVERFLOW = 32_768;
+/** Below this many hashes a background rebuild is done synchronously instead. */
+const BACKGROUND_MIN = 2 ** 18;
 
 /**
  * An exact multi-index-hashing (MIH) index over 256-bit PDQ hashes, held in typed arrays.
  *
- * Storage: every hash is 8 int32 words in one growable array, at a "slot". The indexed slots
- * `[0, built)` have, per substring, a CSR bucket table (65,537 offsets + one int32 posting per
- * hash: slot and residual bits packed). Slots `[built, count)` were added since and are scanned
+ * Storage: every hash is 8 int32 words in one growable array (on a SharedArrayBuffer), at a
+ * "slot". The indexed slots `[0, built)` have, per substring, a CSR bucket table (2^keyBits + 1
+ * offsets + one int32 posting per hash: slot and residual bits packed); the key width grows
+ * with the index (`layoutFor`). Slots `[built, count)` were added since and are scanned
  * linearly; the next search after that overflow grows past a threshold rebuilds (a counting
- * sort, linear time). Removal marks a tombstone bit at once; tombstoned slots are dropped at the
- * next rebuild, which a search triggers once a quarter of the slots are dead.
+ * sort, linear time), in place or, with `rebuild: 'background'`, in a worker thread. Removal
+ * marks a tombstone bit at once; tombstoned slots are dropped at the next synchronous rebuild,
+ * which a search triggers once a quarter of the slots are dead.
  *
  * `search` is exact for every radius 0..256: where probing would cost more than a scan (about
  * 60 bits and up at 1M hashes), it scans.
  *
- * Not thread-safe; one index belongs to one event loop.
+ * Not thread-safe; one index belongs to one event loop (the rebuild worker only reads hashes
+ * below its snapshot, which the index never rewrites while it runs).
  *
  * @example
  * const index = PdqIndex.build([[1, pdqFromHex(hex)]]);
  * index.search(pdqFromHex(hex), 31); // [{ id: 1, distance: 0 }]
  */
 export class PdqIndex {
-  private readonly layout: Layout;
+  /** The layout the current tables were built with; `fixedLayout` or `layoutFor(built)`. */
+  private layout: Layout;
+  private readonly fixedLayout: Layout | undefined;
   private readonly strategy: 'auto' | 'probe' | 'scan';
-  private words: Int32Array;
+  private readonly background: boolean;
+  /** On a SharedArrayBuffer, so a rebuild worker reads the hashes without a copy. */
+  private words: Int32Array<ArrayBufferLike>;
   private slots: IdSlots;
   /** Tombstone bitmap, one bit per slot. */
   private dead: Int32Array;
@@ -65,14 +90,13 @@ export class PdqIndex {
   private count = 0;
   /** Slots `[0, built)` are in the bucket tables. */
   private built = 0;
-  /**
-   * CSR tables of all substrings in two flat arrays: substring j's bucket b spans
-   * `postings[offsets[j * 65537 + b] .. offsets[j * 65537 + b + 1])`, offsets absolute. One array
-   * rather than one per substring measured twice as fast to scan in V8.
-   */
+  /** The CSR bucket tables (`MihTables`). */
   private offsets = new Int32Array(0);
   private postings = new Int32Array(0);
   private plans = new Map<number, Plan>();
+  /** Bumped whenever slots are renumbered or tables replaced, so a stale background result is dropped. */
+  private generation = 0;
+  private pending: Promise<void> | undefined;
   /** Where the prefetching loads leave their result, so the compiler cannot drop them. */
   private sink = 0;
   /** Reused per-search buffers, so a look-up allocates almost nothing. */
@@ -83,8 +107,11 @@ export class PdqIndex {
   };
 
   constructor(options: PdqIndexOptions = {}) {
-    this.layout = makeLayout(options.substrings ?? DEFAULT_SUBSTRINGS);
+    const fixed = options.substrings !== undefined || options.keyBits !== undefined;
+    this.fixedLayout = fixed ? makeLayout(options.substrings ?? DEFAULT_SUBSTRINGS, options.keyBits ?? CHUNK_BITS) : undefined;
+    this.layout = this.fixedLayout ?? layoutFor(0);
     this.strategy = options.strategy ?? 'auto';
+    this.background = options.rebuild === 'background';
     this.words = new Int32Array(0);
     this.dead = new Int32Array(0);
     this.slots = new IdSlots();
@@ -103,6 +130,53 @@ export class PdqIndex {
     return index;
   }
 
+  /**
+   * Builds an index over hashes already laid out as 8 little-endian int32 words each (the
+   * layout `bytesToWords` writes), taking ownership of `words` without copying it: at 100M
+   * hashes a copy would be 3.2 GB more. Slots `[0, count)` are filled; the rest of `words` is
+   * room for later adds. `ids[s]` is the id of slot s (default: s itself); a later duplicate
+   * replaces an earlier one. Pass words on a SharedArrayBuffer for background rebuilds to share
+   * them; other words are copied once, at the first background rebuild.
+   */
+  static fromWords(words: Int32Array<ArrayBufferLike>, count: number, ids?: ArrayLike<number>, options: PdqIndexOptions = {}): PdqIndex {
+    if (!Number.isInteger(count) || count < 0 || count * PDQ_WORDS > words.length) {
+      throw new RangeError(`count must be an integer in 0..${Math.floor(words.length / PDQ_WORDS)}; got ${count}.`);
+    }
+    if (ids && ids.length < count) throw new RangeError(`ids has ${ids.length} entries for ${count} hashes.`);
+    const index = new PdqIndex(options);
+    const capacity = Math.floor(words.length / PDQ_WORDS);
+    if (count > index.maxSlots) throw new RangeError(`A PdqIndex holds at most ${index.maxSlots} hashes.`);
+    index.words = words;
+    index.dead = new Int32Array((capacity + 31) >>> 5);
+    index.slots = new IdSlots(capacity, capacity);
+    const slots = index.slots;
+    for (let s = 0; s < count; s++) {
+      const id = ids ? ids[s]! : s;
+      if (ids) {
+        checkId(id);
+        const old = slots.find(id);
+        if (old >= 0) {
+          slots.delete(id);
+          index.kill(old);
+        }
+      }
+      slots.insert(id, s);
+    }
+    index.count = count;
+    index.rebuild();
+    return index;
+  }
+
+  /** True while a background rebuild is running. */
+  get rebuilding(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** The layout of the current tables, for benchmarks and docs. */
+  get tableLayout(): { substrings: number; keyBits: number; indexed: number } {
+    return { substrings: this.layout.m, keyBits: this.layout.keyBits, indexed: this.built };
+  }
+
   /** Number of live hashes. */
   get size(): number {
     return this.count - this.deadCount;
@@ -110,7 +184,7 @@ export class PdqIndex {
 
   /** Bytes held in typed arrays (hashes, ids, bucket tables, tombstones). */
   get byteLength(): number {
-    let bytes = this.words.byteLength + this.slots.byteLength + this.dead.byteLength;
+    const bytes = this.words.byteLength + this.slots.byteLength + this.dead.byteLength;
     return bytes + this.offsets.byteLength + this.postings.byteLength;
   }
 
@@ -138,9 +212,9 @@ export class PdqIndex {
       this.slots.delete(id);
       this.kill(old);
     }
-    if (this.count >= this.layout.maxSlots) {
+    if (this.count >= this.maxSlots) {
       if (this.deadCount > 0) this.rebuild();
-      if (this.count >= this.layout.maxSlots) throw new RangeError(`A PdqIndex holds at most ${this.layout.maxSlots} hashes.`);
+      if (this.count >= this.maxSlots) throw new RangeError(`A PdqIndex holds at most ${this.maxSlots} hashes.`);
     }
     if (this.count === this.slots.ids.length) this.reserve(Math.max(1024, Math.ceil(this.count * 1.5)));
     const slot = this.count++;
@@ -171,7 +245,7 @@ export class PdqIndex {
     const hits = new Hits();
     if (this.built > 0) {
       const plan = this.plan(maxDistance);
-      const linear = this.strategy === 'auto' ? plan.linear : this.strategy === 'scan';
+      const linear = this.strategy === 'auto' ? plan.linear : this.strategy === 'scan' || !probeable(plan);
       if (linear) this.scan(q, maxDistance, 0, this.built, hits);
       else this.probe(q, maxDistance, plan, hits);
     }
@@ -184,9 +258,50 @@ export class PdqIndex {
     if (this.built < this.count || this.deadCount > 0) this.rebuild();
   }
 
+  /**
+   * Folds recent adds into the bucket tables in a worker thread. Searches, adds and removes
+   * keep working meanwhile (adds made during the rebuild stay in the scanned overflow); the new
+   * tables replace the old in one step when ready. Removed hashes stay as tombstones (only a
+   * synchronous rebuild compacts). Resolves when swapped, or at once if nothing is to be done;
+   * concurrent calls share one rebuild. A result made stale by a synchronous rebuild meanwhile
+   * is dropped. Memory: the new tables exist next to the old until the swap (4 bytes per hash
+   * per substring, ~40 bytes a hash).
+   */
+  rebuildInBackground(): Promise<void> {
+    if (this.pending) return this.pending;
+    if (this.built === this.count) return Promise.resolve();
+    const n = this.count;
+    const generation = this.generation;
+    const layout = this.fixedLayout ?? layoutFor(n);
+    const shared = isShared(this.words) ? this.words : toShared(this.words);
+    this.words = shared;
+    const pending = buildTablesOffThread(shared, n, layout)
+      .then((tables) => {
+        if (this.generation === generation) this.install(tables, layout, n);
+      })
+      .finally(() => {
+        if (this.pending === pending) this.pending = undefined;
+      });
+    this.pending = pending;
+    return pending;
+  }
+
+  private get maxSlots(): number {
+    return this.fixedLayout?.maxSlots ?? MAX_SLOTS;
+  }
+
+  private install(tables: MihTables, layout: Layout, n: number): void {
+    this.offsets = tables.offsets;
+    this.postings = tables.postings;
+    this.layout = layout;
+    this.built = n;
+    this.plans.clear();
+    this.generation++;
+  }
+
   private reserve(slots: number): void {
     if (slots <= this.slots.ids.length) return;
-    const words = new Int32Array(slots * PDQ_WORDS);
+    const words = new Int32Array(new SharedArrayBuffer(slots * PDQ_WORDS * 4));
     words.set(this.words.subarray(0, this.count * PDQ_WORDS));
     this.words = words;
     const dead = new Int32Array((slots + 31) >>> 5);
@@ -203,7 +318,13 @@ export class PdqIndex {
   private maintain(): void {
     const overflow = this.count - this.built;
     const limit = Math.min(MAX_OVERFLOW, Math.max(MIN_OVERFLOW, this.built >>> OVERFLOW_SHIFT));
-    if (overflow > limit || (this.deadCount > 1024 && this.deadCount * 4 > this.count)) this.rebuild();
+    if (this.deadCount > 1024 && this.deadCount * 4 > this.count) this.rebuild();
+    else if (overflow > limit) {
+      if (!this.background || this.count < BACKGROUND_MIN) this.rebuild();
+      // A failed worker must not take searches down with it: the adds stay scanned, and the
+      // next search past the limit tries again.
+      else if (!this.pending) this.rebuildInBackground().catch(() => undefined);
+    }
   }
 
   private plan(maxDistance: number): Plan {
@@ -215,43 +336,22 @@ export class PdqIndex {
     return plan;
   }
 
-  /** Compacts away dead slots and rebuilds every bucket table by counting sort. */
+  /** Compacts away dead slots and rebuilds every bucket table by counting sort, here and now. */
   private rebuild(): void {
     if (this.deadCount > 0) this.compact();
     const n = this.count;
-    const { m, resBits, resStart } = this.layout;
-    const words = this.words;
-    const cursor = new Int32Array(BUCKETS);
+    const layout = this.fixedLayout ?? layoutFor(n);
     this.offsets = new Int32Array(0); // let the old tables go before allocating the new ones
     this.postings = new Int32Array(0);
-    const allOffsets = new Int32Array(m * (BUCKETS + 1));
-    const postings = new Int32Array(m * n);
-    for (let j = 0; j < m; j++) {
-      const word = j >>> 1;
-      const shift = (j & 1) << 4;
-      const offsets = allOffsets.subarray(j * (BUCKETS + 1), (j + 1) * (BUCKETS + 1));
-      offsets[0] = j * n;
-      for (let s = 0, at = word; s < n; s++, at += PDQ_WORDS) offsets[((words[at]! >>> shift) & 0xffff) + 1]!++;
-      for (let b = 0; b < BUCKETS; b++) offsets[b + 1]! += offsets[b]!;
-      cursor.set(offsets.subarray(0, BUCKETS));
-      const rb = resBits[j]!;
-      const rs = resStart[j]!;
-      for (let s = 0, at = 0; s < n; s++, at += PDQ_WORDS) {
-        const key = (words[at + word]! >>> shift) & 0xffff;
-        postings[cursor[key]!++] = (s << rb) | residual(words, at, rs, rb);
-      }
-    }
-    this.offsets = allOffsets;
-    this.postings = postings;
-    this.built = n;
-    this.plans.clear();
+    this.built = 0;
+    this.install(buildTables(this.words, n, layout), layout, n);
   }
 
   /** Moves live slots down over dead ones, renumbering slots, and trims the arrays to fit. */
   private compact(): void {
     const oldIds = this.slots.ids;
     const live = this.count - this.deadCount;
-    const words = new Int32Array(live * PDQ_WORDS);
+    const words = new Int32Array(new SharedArrayBuffer(live * PDQ_WORDS * 4));
     const fresh = new IdSlots(live, live);
     let to = 0;
     for (let s = 0; s < this.count; s++) {
@@ -266,6 +366,7 @@ export class PdqIndex {
     this.deadCount = 0;
     this.count = live;
     this.built = 0;
+    this.generation++;
   }
 
   /** Linear scan of slots `[from, to)`. */
@@ -273,7 +374,14 @@ export class PdqIndex {
     const words = this.words;
     const dead = this.dead;
     const checkDead = this.deadCount > 0;
-    const q0 = q[0]!, q1 = q[1]!, q2 = q[2]!, q3 = q[3]!, q4 = q[4]!, q5 = q[5]!, q6 = q[6]!, q7 = q[7]!;
+    const q0 = q[0]!,
+      q1 = q[1]!,
+      q2 = q[2]!,
+      q3 = q[3]!,
+      q4 = q[4]!,
+      q5 = q[5]!,
+      q6 = q[6]!,
+      q7 = q[7]!;
     for (let s = from, at = from * PDQ_WORDS; s < to; s++, at += PDQ_WORDS) {
       let d = pop(words[at]! ^ q0) + pop(words[at + 1]! ^ q1) + pop(words[at + 2]! ^ q2) + pop(words[at + 3]! ^ q3);
       if (d > r) continue;
@@ -295,7 +403,10 @@ export class PdqIndex {
    * candidate list, (3) verify the candidates. Measured 3× faster than the nested loop.
    */
   private probe(q: Int32Array, r: number, plan: Plan, hits: Hits): void {
-    const { m, resBits, resStart } = this.layout;
+    const { m, keyBits, buckets, resBits, resStart } = this.layout;
+    let maxRho = 0;
+    for (let j = 0; j < m; j++) maxRho = Math.max(maxRho, plan.radius[j]!);
+    const { masks, weightStart } = masksFor(keyBits, maxRho);
     // Pass 1: bucket bounds. `allowOf` holds the residual distance still allowed in each bucket.
     const scratch = this.scratch;
     let ranges = scratch.ranges;
@@ -309,13 +420,13 @@ export class PdqIndex {
       const rho = plan.radius[j]!;
       if (rho < 0) continue;
       const offsets = this.offsets;
-      const base = j * (BUCKETS + 1);
-      const key = (q[j >>> 1]! >>> ((j & 1) << 4)) & 0xffff;
-      const maxWeight = Math.min(rho, 16);
+      const base = j * (buckets + 1);
+      const key = residual(q, 0, j * keyBits, keyBits);
+      const maxWeight = Math.min(rho, keyBits);
       for (let w = 0; w <= maxWeight; w++) {
-        const mEnd = WEIGHT_START[w + 1]!;
-        for (let mi = WEIGHT_START[w]!; mi < mEnd; mi++, v++) {
-          const bucket = key ^ MASKS[mi]!;
+        const mEnd = weightStart[w + 1]!;
+        for (let mi = weightStart[w]!; mi < mEnd; mi++, v++) {
+          const bucket = key ^ masks[mi]!;
           ranges[2 * v] = offsets[base + bucket]!;
           ranges[2 * v + 1] = offsets[base + bucket + 1]!;
           allowOf[v] = rho - w;
@@ -364,7 +475,14 @@ export class PdqIndex {
     // Same trick: touch each candidate's line first, then compare from cache.
     for (let i = 0; i < c; i++) sink ^= words[cand[i]! << 3]!;
     this.sink = sink;
-    const q0 = q[0]!, q1 = q[1]!, q2 = q[2]!, q3 = q[3]!, q4 = q[4]!, q5 = q[5]!, q6 = q[6]!, q7 = q[7]!;
+    const q0 = q[0]!,
+      q1 = q[1]!,
+      q2 = q[2]!,
+      q3 = q[3]!,
+      q4 = q[4]!,
+      q5 = q[5]!,
+      q6 = q[6]!,
+      q7 = q[7]!;
     for (let i = 0; i < c; i++) {
       const s = cand[i]!;
       const at = s << 3;
@@ -412,14 +530,14 @@ class Hits {
   }
 }
 
-/** Bits `[start, start + len)` of the hash at `words[at..at+8)`, len ≤ 8. */
-function residual(words: Int32Array, at: number, start: number, len: number): number {
-  if (len === 0) return 0;
-  const w = start >>> 5;
-  const o = start & 31;
-  let v = words[at + w]! >>> o;
-  if (o + len > 32) v |= words[at + w + 1]! << (32 - o);
-  return v & ((1 << len) - 1);
+function isShared(words: Int32Array<ArrayBufferLike>): words is Int32Array<SharedArrayBuffer> {
+  return words.buffer instanceof SharedArrayBuffer;
+}
+
+function toShared(words: Int32Array<ArrayBufferLike>): Int32Array<SharedArrayBuffer> {
+  const shared = new Int32Array(new SharedArrayBuffer(words.byteLength));
+  shared.set(words);
+  return shared;
 }
 
 function pop(x: number): number {

@@ -1,10 +1,10 @@
 import { PerisaiError } from '../domain/errors.js';
-import { PdqIndex } from '../match/mih-index.js';
+import { PdqIndex, type PdqIndexOptions } from '../match/mih-index.js';
 import { pdqFromHex } from '../pdq/index.js';
-import { iterateActiveBankHashes, findBanksByIds, type BankRow } from '../store/repositories/banks.js';
+import { type BankRow,findBanksByIds, iterateActiveBankHashes } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
+import { type IndexChange,lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
-import { lastIndexChange, listIndexChanges, type IndexChange } from '../store/repositories/index-changes.js';
 import type { Db } from '../store/store.js';
 
 export interface IndexHit {
@@ -16,15 +16,21 @@ export interface IndexHit {
 export const PROTECTED_MAX_DISTANCE = 31;
 
 /**
+ * Large indexes fold their adds in on a worker thread, so a rebuild never holds up the requests
+ * this process is serving (small ones rebuild in place, in milliseconds). docs/index.md, "Scale".
+ */
+const INDEX_OPTIONS: PdqIndexOptions = { rebuild: 'background' };
+
+/**
  * The in-memory PDQ indexes of one process, kept in step with the store. Built from the store at
  * start; every write anywhere (this process, the CLI, another instance on the same database)
  * leaves a row in `index_changes`, which `refresh` replays. This process's own writes call
  * `refresh` before answering, so a deletion takes effect at once; others' within one poll.
  */
 export class HashIndexes {
-  private protectedIndex = new PdqIndex();
-  private bankIndex = new PdqIndex();
-  private ledgerIndex = new PdqIndex();
+  private protectedIndex = new PdqIndex(INDEX_OPTIONS);
+  private bankIndex = new PdqIndex(INDEX_OPTIONS);
+  private ledgerIndex = new PdqIndex(INDEX_OPTIONS);
   /** The ledger is append-only: it is followed by id rather than through the change log. */
   private ledgerLastId = 0;
   /** Bank hash row id → bank id. */
@@ -42,7 +48,7 @@ export class HashIndexes {
     const protectedEntries: Array<[number, Uint8Array]> = [];
     const rows = await this.db.selectFrom('protected_hashes').select(['id', 'pdq']).execute();
     for (const row of rows) protectedEntries.push([Number(row.id), pdqFromHex(row.pdq)]);
-    this.protectedIndex = PdqIndex.build(protectedEntries);
+    this.protectedIndex = PdqIndex.build(protectedEntries, INDEX_OPTIONS);
 
     const bankEntries: Array<[number, Uint8Array]> = [];
     this.bankOf = new Map();
@@ -50,12 +56,12 @@ export class HashIndexes {
       bankEntries.push([row.id, pdqFromHex(row.pdq)]);
       this.bankOf.set(row.id, row.bankId);
     }
-    this.bankIndex = PdqIndex.build(bankEntries);
+    this.bankIndex = PdqIndex.build(bankEntries, INDEX_OPTIONS);
     await this.reloadBankMetadata();
 
     const ledgerEntries: Array<[number, Uint8Array]> = [];
     for await (const row of iterateLedgerHashes(this.db)) ledgerEntries.push([row.id, pdqFromHex(row.pdq)]);
-    this.ledgerIndex = PdqIndex.build(ledgerEntries);
+    this.ledgerIndex = PdqIndex.build(ledgerEntries, INDEX_OPTIONS);
     this.ledgerLastId = ledgerEntries.reduce((max, [id]) => Math.max(max, id), 0);
     this.lastSeq = seq;
   }
@@ -172,7 +178,14 @@ export class HashIndexes {
 
   private async reloadBankMetadata(): Promise<void> {
     const rows = await this.db.selectFrom('banks').select('id').execute();
-    this.banks = new Map((await findBanksByIds(this.db, rows.map((row) => Number(row.id)))).map((bank) => [bank.id, bank]));
+    this.banks = new Map(
+      (
+        await findBanksByIds(
+          this.db,
+          rows.map((row) => Number(row.id)),
+        )
+      ).map((bank) => [bank.id, bank]),
+    );
   }
 }
 
