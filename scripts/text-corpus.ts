@@ -5,7 +5,7 @@
  * so adding rows never moves an existing row between splits. Rows whose normalised text is
  * already in the corpus are skipped and counted. `npm run corpus:text -- stats` prints the counts.
  */
-import { existsSync,readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

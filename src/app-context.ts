@@ -1,6 +1,6 @@
 import { type AuditKey, loadAuditKey } from './audit-key.js';
 import type { Config } from './config.js';
-import { type Clock,systemClock } from './domain/clock.js';
+import { type Clock, systemClock } from './domain/clock.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
@@ -12,7 +12,7 @@ import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
-import { type JobsOptions,JobsService } from './services/jobs.js';
+import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';

@@ -1,5 +1,5 @@
-import { type AppContext,createAppContext } from '../app-context.js';
-import { type ConfigOverrides,readConfig } from '../config.js';
+import { type AppContext, createAppContext } from '../app-context.js';
+import { type ConfigOverrides, readConfig } from '../config.js';
 
 export interface StoreFlags {
   db?: string;

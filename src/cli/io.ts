@@ -1,4 +1,4 @@
-import { type ErrorCode,isPerisaiError } from '../domain/errors.js';
+import { type ErrorCode, isPerisaiError } from '../domain/errors.js';
 
 /** Exit codes of the `perisai` command, documented in its --help. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, blocked: 3, review: 4 } as const;

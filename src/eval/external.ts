@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import { type DecideFn, type EvalDecision, mapLimit, type Rate,rate } from './common.js';
+import { type DecideFn, type EvalDecision, mapLimit, type Rate, rate } from './common.js';
 import { parseCsvRecords } from './csv.js';
 
 /**

@@ -1,10 +1,10 @@
 import { SEXUALISATION_LEVELS } from '../domain/signals.js';
 import type { LabelledRequest } from '../text/model/corpus.js';
 import { CorpusFormatError, expectedDecision, parseCorpusTsv, parseLabelledTsv } from '../text/model/corpus.js';
-import { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate,rate } from './common.js';
+import { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate, rate } from './common.js';
 import type { ExternalReport } from './external.js';
 
-export { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate,rate };
+export { type DecideFn, EVAL_SUBJECTS, type EvalDecision, type EvalSubject, mapLimit, type Rate, rate };
 
 /**
  * Evaluation of a screening function on labelled edit prompts (the TSV format of

@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 
-import { type ErrorCode,isPerisaiError } from '../domain/errors.js';
+import { type ErrorCode, isPerisaiError } from '../domain/errors.js';
 import { formatLimit } from './limits.js';
 
 export interface HttpErrorResponse {

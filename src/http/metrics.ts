@@ -1,4 +1,4 @@
-import { collectDefaultMetrics,Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { DecisionRecord } from '../domain/decision-record.js';
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance,LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 
 import type { AppContext } from '../app-context.js';
 import { registerEdge } from './edge.js';

@@ -8,7 +8,7 @@ import type { Metadata, OutputInfo } from 'sharp';
 import sharp from 'sharp';
 
 import type { DecodedImage } from './decoded-image.js';
-import { formatBytes, formatPixels,ImageError } from './errors.js';
+import { formatBytes, formatPixels, ImageError } from './errors.js';
 import type { SupportedFormat } from './image-format.js';
 import { describeUnsupported, sniffFormat } from './image-format.js';
 

@@ -3,7 +3,7 @@ import PgBoss from 'pg-boss';
 
 import type { Clock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
-import { claimJobs, completeJob, failJobAttempt, findJob, type JobRecord,startJobAttempt } from '../store/repositories/outbox.js';
+import { claimJobs, completeJob, failJobAttempt, findJob, type JobRecord, startJobAttempt } from '../store/repositories/outbox.js';
 import type { Db, Store } from '../store/store.js';
 import { DEFAULT_RETRY, type JobHandler, type JobRunner, type RetryPolicy } from './types.js';
 

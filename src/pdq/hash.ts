@@ -4,7 +4,7 @@
  * /work/shared/vectors/pdq/README.md; evidence and figures in docs/pdq.md.
  */
 import { dct64To16 } from './dct.js';
-import { isAllGrey, jaroszDecimate, jaroszWindowSize, lumaResized, qualityOf64,RESIZE_THRESHOLD, RESIZE_TO } from './filter.js';
+import { isAllGrey, jaroszDecimate, jaroszWindowSize, lumaResized, qualityOf64, RESIZE_THRESHOLD, RESIZE_TO } from './filter.js';
 import { wordsToHex } from './hex.js';
 
 /** Pixels PDQ needs; a `DecodedImage` satisfies it. */

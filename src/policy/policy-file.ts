@@ -7,7 +7,7 @@ import type { z } from 'zod';
 
 import { canonicalJson } from '../domain/canonical-json.js';
 import { PerisaiError } from '../domain/errors.js';
-import { type Policy,policySchema } from '../domain/policy/schema.js';
+import { type Policy, policySchema } from '../domain/policy/schema.js';
 
 export const DEFAULT_POLICY_PATH = fileURLToPath(new URL('../../policies/default.yaml', import.meta.url));
 

@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 
 import { PerisaiError } from '../domain/errors.js';
-import { type ApiKeyRecord,countActiveApiKeys, findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey } from '../store/repositories/api-keys.js';
+import { type ApiKeyRecord, countActiveApiKeys, findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey } from '../store/repositories/api-keys.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /** What a key may do. `admin` implies every other scope. */

@@ -1,5 +1,5 @@
 import { PerisaiError } from '../domain/errors.js';
-import { type HashEntry, type HashListFormat,hashListLinesAsync, parseHashList } from '../match/hash-formats.js';
+import { type HashEntry, type HashListFormat, hashListLinesAsync, parseHashList } from '../match/hash-formats.js';
 import type { BankHashInput, BankHashRow } from '../store/repositories/banks.js';
 
 export type { HashListFormat } from '../match/hash-formats.js';

@@ -1,9 +1,9 @@
 import { PerisaiError } from '../domain/errors.js';
 import { PdqIndex, type PdqIndexOptions } from '../match/mih-index.js';
 import { pdqFromHex } from '../pdq/index.js';
-import { type BankRow,findBanksByIds, iterateActiveBankHashes } from '../store/repositories/banks.js';
+import { type BankRow, findBanksByIds, iterateActiveBankHashes } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
-import { type IndexChange,lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
+import { type IndexChange, lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
 import type { Db } from '../store/store.js';
 

@@ -3,7 +3,7 @@ import { PerisaiError } from '../domain/errors.js';
 import { InProcessJobRunner } from '../jobs/in-process-runner.js';
 import { PgBossJobRunner } from '../jobs/pg-boss-runner.js';
 import type { JobHandler, JobRunner, RetryPolicy } from '../jobs/types.js';
-import { countJobsByStatus, findJob, JOB_STATUSES, type JobRecord, type JobStatus,listJobs, retryFailedJob } from '../store/repositories/outbox.js';
+import { countJobsByStatus, findJob, JOB_STATUSES, type JobRecord, type JobStatus, listJobs, retryFailedJob } from '../store/repositories/outbox.js';
 
 export { JOB_STATUSES, type JobRecord, type JobStatus };
 import type { Store } from '../store/store.js';

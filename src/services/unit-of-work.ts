@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { appendAudit, type NewAuditEntry } from '../store/repositories/audit-log.js';
-import { type IndexChange,lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
+import { type IndexChange, lockIndexChanges, recordIndexChanges } from '../store/repositories/index-changes.js';
 import { insertJobs, type NewJob } from '../store/repositories/outbox.js';
 import type { Db, DialectName, Store } from '../store/store.js';
 

@@ -1,4 +1,4 @@
-import { type Kysely,sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 import type { DialectName } from './db.js';
 

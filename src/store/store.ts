@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql,SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
-import { type Clock,systemClock } from '../domain/clock.js';
+import { type Clock, systemClock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
 import { observedDialect, StoreAvailability } from './availability.js';
 import type { Db, DialectName } from './db.js';

@@ -1,4 +1,4 @@
-import { CONFUSABLES, EMOJI_WORDS, isAsciiLetter, isDigit, isDroppedMark, isInvisible, isLetter, isLetterSeparator, isWordChar,LEET } from './char-maps.js';
+import { CONFUSABLES, EMOJI_WORDS, isAsciiLetter, isDigit, isDroppedMark, isInvisible, isLetter, isLetterSeparator, isWordChar, LEET } from './char-maps.js';
 
 /**
  * A normalised prompt with a map back to the original: for every UTF-16 unit `i` of `text`,

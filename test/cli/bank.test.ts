@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { runCli } from '../helpers/cli.js';
-import { type ServerProcess,startServerProcess, waitFor } from '../helpers/server-process.js';
+import { type ServerProcess, startServerProcess, waitFor } from '../helpers/server-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perisai-bank-'));
 const db = join(dir, 'bank.db');

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { EXIT,exitCodeOf } from '../../src/cli/io.js';
-import { ERROR_CODES, type ErrorCode,PerisaiError } from '../../src/domain/errors.js';
+import { EXIT, exitCodeOf } from '../../src/cli/io.js';
+import { ERROR_CODES, type ErrorCode, PerisaiError } from '../../src/domain/errors.js';
 import { httpStatusOf, toHttpError } from '../../src/http/errors.js';
 
 const EXIT_CODES = new Set<number>(Object.values(EXIT));

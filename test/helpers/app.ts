@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-import { type AppContext, type ContextOverrides,createAppContext } from '../../src/app-context.js';
+import { type AppContext, type ContextOverrides, createAppContext } from '../../src/app-context.js';
 import { type ConfigOverrides, readConfig } from '../../src/config.js';
 import { buildServer } from '../../src/http/server.js';
 import type { TestStore } from './stores.js';

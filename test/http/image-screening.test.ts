@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 
-import { type FixedScores,NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
-import { type ClosableImageAnalyser,createImageAnalyser } from '../../src/image/image-analyser.js';
+import { type FixedScores, NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
+import { type ClosableImageAnalyser, createImageAnalyser } from '../../src/image/image-analyser.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
 
-import { type ServerProcess,startServerProcess, waitFor } from '../helpers/server-process.js';
+import { type ServerProcess, startServerProcess, waitFor } from '../helpers/server-process.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const KEY = 'psk_multi_instance_test_key_01';

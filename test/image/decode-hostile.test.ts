@@ -6,7 +6,7 @@ import { deflateSync } from 'node:zlib';
 
 import sharp from 'sharp';
 
-import { decodeImage,DEFAULT_DECODE_LIMITS } from '../../src/image/decode.js';
+import { decodeImage, DEFAULT_DECODE_LIMITS } from '../../src/image/decode.js';
 import type { ImageErrorCode } from '../../src/image/errors.js';
 import { ImageError } from '../../src/image/errors.js';
 import { pdqHash } from '../../src/pdq/index.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { checkThreatExchange,DEFAULT_THREATEXCHANGE_DIR } from '../../scripts/check-pdq-threatexchange.js';
+import { checkThreatExchange, DEFAULT_THREATEXCHANGE_DIR } from '../../scripts/check-pdq-threatexchange.js';
 
 // The ThreatExchange photos are not in the repository; this runs only where the shared
 // vectors sit next to it (../shared/vectors/pdq/threatexchange).

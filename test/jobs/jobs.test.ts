@@ -12,7 +12,7 @@ import { ConsentService } from '../../src/services/consent.js';
 import { JobsService } from '../../src/services/jobs.js';
 import { UnitOfWork } from '../../src/services/unit-of-work.js';
 import { verifyAuditLog } from '../../src/store/repositories/audit-log.js';
-import { claimJobs, findJob, type JobRecord,listJobs } from '../../src/store/repositories/outbox.js';
+import { claimJobs, findJob, type JobRecord, listJobs } from '../../src/store/repositories/outbox.js';
 import type { Store } from '../../src/store/store.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { isUnavailableError } from '../../src/store/availability.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
-import { type ServerProcess,startServerProcess } from '../helpers/server-process.js';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 import { PG_URL, STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const TEST_AUDIT_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

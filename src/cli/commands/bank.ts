@@ -5,7 +5,7 @@ import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
 import { createBankSchema } from '../../services/banks.js';
 import { pdqHex } from '../../services/consent.js';
-import { exportLines, type HashListFormat,parseHashListOrThrow } from '../../services/hash-import.js';
+import { exportLines, type HashListFormat, parseHashListOrThrow } from '../../services/hash-import.js';
 import { parseInput } from '../../services/parse-input.js';
 import { EXIT, writeLine } from '../io.js';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { type AppContext,createAppContext } from '../../app-context.js';
+import { type AppContext, createAppContext } from '../../app-context.js';
 import { readConfig } from '../../config.js';
 import { PerisaiError } from '../../domain/errors.js';
 import type { TextModelSettings } from '../../domain/policy/schema.js';

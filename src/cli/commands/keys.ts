@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { type Scope,SCOPES } from '../../services/api-keys.js';
+import { type Scope, SCOPES } from '../../services/api-keys.js';
 import { EXIT, writeLine } from '../io.js';
 
 export async function keysCreate(ctx: AppContext, name: string, scopes: string): Promise<number> {

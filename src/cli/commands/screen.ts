@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline';
 
 import type { AppContext } from '../../app-context.js';
 import type { DecisionRecord } from '../../domain/decision-record.js';
-import { isPerisaiError,PerisaiError } from '../../domain/errors.js';
+import { isPerisaiError, PerisaiError } from '../../domain/errors.js';
 import { decisionView } from '../../services/decision-view.js';
 import { parseInput } from '../../services/parse-input.js';
-import { type ScreenRequest,screenRequestSchema } from '../../services/screen-request.js';
+import { type ScreenRequest, screenRequestSchema } from '../../services/screen-request.js';
 import { EXIT, writeLine } from '../io.js';
 
 export interface ScreenFlags {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 
-import { AuditChainVerifier, type AuditEntry, type AuditHead, type AuditVerification,sealAuditEntry } from '../../domain/audit-chain.js';
+import { AuditChainVerifier, type AuditEntry, type AuditHead, type AuditVerification, sealAuditEntry } from '../../domain/audit-chain.js';
 import { canonicalJson, type JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';
 

@@ -1,4 +1,4 @@
-import { type Selectable,sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 
 import type { Db } from '../db.js';
 import type { BankHashTable, BankTable } from '../schema.js';

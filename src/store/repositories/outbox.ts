@@ -1,4 +1,4 @@
-import { type Selectable,sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 
 import type { JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';

@@ -4,7 +4,7 @@ import { PerisaiError } from '../../domain/errors.js';
 import type { TextModelHead, TextModelScores } from '../../domain/signals.js';
 import { TEXT_MODEL_HEADS } from '../../domain/signals.js';
 import type { ModelToken } from './features.js';
-import { extractFeatures,MAX_MODEL_TOKENS } from './features.js';
+import { extractFeatures, MAX_MODEL_TOKENS } from './features.js';
 
 /**
  * The learned intent model: one logistic head per signal over hashed character and word
