@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { claimJobs, completeJob, failJobAttempt, type JobRecord } from '../store/repositories/outbox.js';
 import type { Store } from '../store/store.js';
+import { PollLoop } from './poll-loop.js';
 import { DEFAULT_RETRY, type JobHandler, type JobRunner, retryDelayMs, type RetryPolicy } from './types.js';
 
 export interface InProcessRunnerOptions {
@@ -28,43 +29,26 @@ export class InProcessJobRunner implements JobRunner {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly batchSize: number;
-  private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<number> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop: PollLoop;
 
   constructor(private readonly options: InProcessRunnerOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.pollMs = options.pollMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 5 * 60_000;
     this.batchSize = options.batchSize ?? 20;
+    this.loop = new PollLoop(
+      () => this.runDue(),
+      this.pollMs,
+      (error) => this.options.onError?.(error),
+    );
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    this.timer ??= setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.pass) {
-      this.again = true;
-      return;
-    }
-    this.pass = this.runDue()
-      .catch((error: unknown) => {
-        this.options.onError?.(error);
-        return 0;
-      })
-      .finally(() => {
-        this.pass = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.loop.wake();
   }
 
   /** Runs every job due now, batch after batch; returns how many attempts were made. Tests call it directly. */
@@ -112,9 +96,6 @@ export class InProcessJobRunner implements JobRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.pass;
+    await this.loop.stop();
   }
 }

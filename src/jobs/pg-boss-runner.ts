@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import { PerisaiError } from '../domain/errors.js';
 import { claimJobs, completeJob, failJobAttempt, findJob, type JobRecord, startJobAttempt } from '../store/repositories/outbox.js';
 import type { Db, Store } from '../store/store.js';
+import { PollLoop } from './poll-loop.js';
 import { DEFAULT_RETRY, type JobHandler, type JobRunner, type RetryPolicy } from './types.js';
 
 export interface PgBossRunnerOptions {
@@ -34,10 +35,7 @@ export class PgBossJobRunner implements JobRunner {
   private readonly boss: PgBoss;
   private readonly retry: RetryPolicy;
   private readonly pollMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private relaying: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
+  private readonly loop: PollLoop;
 
   constructor(private readonly options: PgBossRunnerOptions) {
     const postgres = options.store.postgres;
@@ -53,6 +51,11 @@ export class PgBossJobRunner implements JobRunner {
       schedule: false,
     });
     this.boss.on('error', (error) => options.onError?.(error));
+    this.loop = new PollLoop(
+      () => this.relay(),
+      this.pollMs,
+      (error) => this.options.onError?.(error),
+    );
   }
 
   async start(): Promise<void> {
@@ -69,27 +72,11 @@ export class PgBossJobRunner implements JobRunner {
         if (job) await this.deliver(job.data.outbox_id, job.retryCount >= job.retryLimit);
       });
     }
-    this.stopped = false;
-    this.timer ??= setInterval(() => this.wake(), this.pollMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.relaying) {
-      this.again = true;
-      return;
-    }
-    this.relaying = this.relay()
-      .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => {
-        this.relaying = undefined;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.loop.wake();
   }
 
   /** Hands every pending outbox row to pg-boss; returns when none is left. */
@@ -131,10 +118,7 @@ export class PgBossJobRunner implements JobRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.relaying;
+    await this.loop.stop();
     await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 }
