@@ -4,26 +4,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { IdSlots } from '../../src/match/id-slots.js';
-import type { PdqHit, PdqIndexOptions } from '../../src/match/mih-index.js';
+import type { PdqIndexOptions } from '../../src/match/mih-index.js';
 import { PdqIndex } from '../../src/match/mih-index.js';
 import { makeLayout, planSearch } from '../../src/match/mih-plan.js';
-import { hammingBytes, pdqFromHex } from '../../src/pdq/index.js';
-
-/** The oracle: a plain scan over a Map. */
-function linear(model: Map<number, Uint8Array>, query: Uint8Array, r: number): PdqHit[] {
-  const hits: PdqHit[] = [];
-  for (const [id, hash] of model) {
-    const distance = hammingBytes(hash, query);
-    if (distance <= r) hits.push({ id, distance });
-  }
-  return hits.sort((a, b) => a.distance - b.distance || a.id - b.id);
-}
-
-function flip(hash: Uint8Array, bits: number[]): Uint8Array {
-  const out = hash.slice();
-  for (const b of bits) out[b >>> 3]! ^= 1 << (b & 7);
-  return out;
-}
+import { pdqFromHex } from '../../src/pdq/index.js';
+import { flip, linear } from '../helpers/pdq-oracle.js';
 
 const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 /** A few seed hashes and many near copies (0..63 bits flipped), so every radius sees hits. */

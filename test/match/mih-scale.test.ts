@@ -3,26 +3,10 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import type { PdqHit } from '../../src/match/mih-index.js';
 import { PdqIndex } from '../../src/match/mih-index.js';
 import { binomial, layoutFor, makeLayout, masksFor, planSearch } from '../../src/match/mih-plan.js';
-import { bytesToWords, hammingBytes } from '../../src/pdq/index.js';
-
-/** The oracle: a plain scan. */
-function linear(model: Map<number, Uint8Array>, query: Uint8Array, r: number): PdqHit[] {
-  const hits: PdqHit[] = [];
-  for (const [id, hash] of model) {
-    const distance = hammingBytes(hash, query);
-    if (distance <= r) hits.push({ id, distance });
-  }
-  return hits.sort((a, b) => a.distance - b.distance || a.id - b.id);
-}
-
-function flip(hash: Uint8Array, bits: number[]): Uint8Array {
-  const out = hash.slice();
-  for (const b of bits) out[b >>> 3]! ^= 1 << (b & 7);
-  return out;
-}
+import { bytesToWords } from '../../src/pdq/index.js';
+import { flip, linear } from '../helpers/pdq-oracle.js';
 
 /** Deterministic pseudo-random hashes: a few seeds and near copies of them, so every radius has hits. */
 function clusteredHashes(n: number, seed: number): Uint8Array[] {
