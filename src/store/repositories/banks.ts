@@ -58,33 +58,25 @@ export async function insertBank(db: Db, bank: Omit<BankRow, 'id'>): Promise<num
   return Number(row.id);
 }
 
+/** Every column of a bank: selected and grouped by alike when counting its hashes. */
+const BANK_COLUMNS = [
+  'banks.id',
+  'banks.name',
+  'banks.purpose',
+  'banks.description',
+  'banks.active',
+  'banks.min_quality',
+  'banks.max_distance',
+  'banks.created_at',
+  'banks.created_by',
+] as const;
+
 export async function listBanks(db: Db): Promise<Array<BankRow & { hashes: number }>> {
   const rows = await db
     .selectFrom('banks')
     .leftJoin('bank_hashes', 'bank_hashes.bank_id', 'banks.id')
-    .select([
-      'banks.id',
-      'banks.name',
-      'banks.purpose',
-      'banks.description',
-      'banks.active',
-      'banks.min_quality',
-      'banks.max_distance',
-      'banks.created_at',
-      'banks.created_by',
-      sql<number>`count(bank_hashes.id)`.as('hashes'),
-    ])
-    .groupBy([
-      'banks.id',
-      'banks.name',
-      'banks.purpose',
-      'banks.description',
-      'banks.active',
-      'banks.min_quality',
-      'banks.max_distance',
-      'banks.created_at',
-      'banks.created_by',
-    ])
+    .select([...BANK_COLUMNS, sql<number>`count(bank_hashes.id)`.as('hashes')])
+    .groupBy([...BANK_COLUMNS])
     .orderBy('banks.name')
     .execute();
   return rows.map((row) => ({ ...toBank(row), hashes: Number(row.hashes) }));
