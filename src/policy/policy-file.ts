@@ -37,6 +37,10 @@ export function parsePolicy(source: string): PolicyParseResult {
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => locate(issue, doc, lineCounter)) };
   }
+  // Rules are named in every decision and audit entry by id, so two rules with one id would make
+  // a decision ambiguous; zod cannot see across array items, so the check is done here.
+  const duplicates = duplicateRuleIds(parsed.data.rules, doc, lineCounter);
+  if (duplicates.length > 0) return { ok: false, problems: duplicates };
   const version = `${parsed.data.name}@${createHash('sha256').update(canonicalJson(parsed.data)).digest('hex').slice(0, 12)}`;
   return { ok: true, policy: { ...parsed.data, version } };
 }
@@ -81,7 +85,8 @@ function locate(issue: Issue, doc: ReturnType<typeof parseDocument>, lineCounter
     }
   }
   const pos = lineCounter.linePos(offset);
-  return { line: pos.line, column: pos.col, path: path.join('.'), message: describe(issue) };
+  const received: unknown = issue.code === 'invalid_value' ? doc.getIn(path) : undefined;
+  return { line: pos.line, column: pos.col, path: path.join('.'), message: describe(issue, received) };
 }
 
 function findKeyOffset(doc: ReturnType<typeof parseDocument>, keyPath: Array<string | number>): number | undefined {
@@ -91,9 +96,64 @@ function findKeyOffset(doc: ReturnType<typeof parseDocument>, keyPath: Array<str
   return pair?.key?.range?.[0];
 }
 
-function describe(issue: Issue): string {
+function duplicateRuleIds(rules: ReadonlyArray<{ id: string }>, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): PolicyProblem[] {
+  const first = new Map<string, number>();
+  const problems: PolicyProblem[] = [];
+  const lineOf = (index: number): { line: number; col: number } => {
+    const node = doc.getIn(['rules', index, 'id'], true);
+    return lineCounter.linePos(isNode(node) && node.range ? node.range[0] : 0);
+  };
+  rules.forEach((rule, index) => {
+    const earlier = first.get(rule.id);
+    if (earlier === undefined) {
+      first.set(rule.id, index);
+      return;
+    }
+    const pos = lineOf(index);
+    problems.push({
+      line: pos.line,
+      column: pos.col,
+      path: `rules.${index}.id`,
+      message: `duplicate rule id "${rule.id}": rules.${earlier} (line ${lineOf(earlier).line}) and rules.${index} (line ${pos.line}) share it; give each rule its own id`,
+    });
+  });
+  return problems;
+}
+
+/** The allowed value closest to a misspelt one (Levenshtein distance at most a third of its length), for a "did you mean". */
+export function closestValue(value: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.ceil(value.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const distance = editDistance(value.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function describe(issue: Issue, received: unknown): string {
   if (issue.code === 'unrecognized_keys')
     return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the documented facts and fields`;
-  if (issue.code === 'invalid_value') return `${issue.message}`;
+  if (issue.code === 'invalid_value') {
+    const allowed = issue.values.map((v) => String(v));
+    const shown = received === undefined ? 'the value' : JSON.stringify(received);
+    const guess = typeof received === 'string' ? closestValue(received, allowed) : undefined;
+    return `${shown} is not allowed here; use one of ${allowed.join(', ')}${guess ? ` (did you mean "${guess}"?)` : ''}`;
+  }
   return issue.message;
 }

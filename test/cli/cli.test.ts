@@ -115,6 +115,42 @@ describe('perisai policy check', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /bad\.yaml:4:\d+ rules\.0\.when\.minor: must be a boolean|bad\.yaml:4:\d+ rules\.0\.when\.minor/);
   });
+
+  test('rejects two rules with one id, naming the id and both rules with their lines', async () => {
+    const file = join(dir, 'dup.yaml');
+    const rule = (id: string): string[] => [
+      `  - id: ${id}`,
+      '    when: { minor: true }',
+      '    decision: block',
+      '    category: minor_sexual',
+      '    message: no',
+    ];
+    writeFileSync(file, ['name: dup', 'rules:', ...rule('r1'), ...rule('r2'), ...rule('r1')].join('\n'));
+    const result = await runCli(['policy', 'check', file]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /dup\.yaml:13:\d+ rules\.2\.id: duplicate rule id "r1": rules\.0 \(line 3\) and rules\.2 \(line 13\)/);
+  });
+
+  test('a misspelt category names its path, the bad value, the allowed values and the closest one', async () => {
+    const file = join(dir, 'enum.yaml');
+    writeFileSync(
+      file,
+      ['name: e', 'rules:', '  - id: r1', '    when: { minor: true }', '    decision: block', '    category: sexual_violenc', '    message: no'].join('\n'),
+    );
+    const result = await runCli(['policy', 'check', file]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /enum\.yaml:6:\d+ rules\.0\.category: "sexual_violenc" is not allowed here; use one of [a-z_, ]*minor_sexual/);
+    assert.match(result.stderr, /\(did you mean "sexual_violence"\?\)/);
+  });
+
+  test('loading a policy to screen (app-context, as serve does) refuses duplicate rule ids too', async () => {
+    const file = join(dir, 'dup-serve.yaml');
+    const rule = ['  - id: same', '    when: { minor: true }', '    decision: block', '    category: minor_sexual', '    message: no'];
+    writeFileSync(file, ['name: dup', 'rules:', ...rule, ...rule].join('\n'));
+    const result = await runCli(['screen', '--prompt', 'a cat', '--policy', file, '--db', join(dir, 'dup-serve.db')]);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stderr, /duplicate rule id "same"/);
+  });
 });
 
 describe('perisai audit verify (SQLite file edited behind its back)', () => {
