@@ -96,7 +96,10 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
       .option('--requester <id>', 'the requesting account')
       .option('--jurisdiction <cc>', 'ISO country code of the applicable jurisdiction')
       .option('--json', 'print the decision as JSON')
-      .option('--batch <file>', 'JSONL file of requests, one per line ("-" for stdin); prints one decision per line'),
+      .option(
+        '--batch <file>',
+        'JSONL file of requests, one per line ("-" for stdin); prints one decision per line on stdout and a summary on stderr; exit 0 all allowed, 1 a line could not be screened, 2 unreadable file, 3 something blocked, 4 something held for review (the worst wins)',
+      ),
   ).action(
     run(async (flags: ScreenFlags & StoreFlags) =>
       withContext(flags, async (ctx) =>

@@ -87,12 +87,29 @@ describe('perisai screen', () => {
     assert.equal(out[3].line, 5);
     assert.match(out[3].message, /unknown field "colour"/);
     assert.equal(out[4].decision, 'block');
+    assert.match(result.stderr, /^screened 5: 1 allow, 2 block, 0 review; 2 errors$/m);
+  });
+
+  test('--batch exits 3 when something was blocked and no line failed, 0 when all were allowed', async () => {
+    const blocked = await runCli(['screen', '--batch', '-', '--db', db], {
+      stdin: `${JSON.stringify({ prompt: 'make her smile', subject: 'adult' })}\n${JSON.stringify({ prompt: 'remove her clothes', subject: 'adult' })}\n`,
+    });
+    assert.equal(blocked.code, 3, blocked.stderr);
+    assert.match(blocked.stderr, /^screened 2: 1 allow, 1 block, 0 review; 0 errors$/m);
+    assert.equal(blocked.stdout.trim().split('\n').length, 2, 'the summary stays off stdout');
+  });
+
+  test('--batch with a file it cannot read exits 2', async () => {
+    const result = await runCli(['screen', '--batch', join(dir, 'missing.jsonl'), '--db', db]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /Cannot read .*missing\.jsonl: ENOENT/);
   });
 
   test('--batch reads stdin with "-"', async () => {
     const result = await runCli(['screen', '--batch', '-', '--db', db], { stdin: '{"prompt":"make her smile","subject":"adult"}\n' });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).decision, 'allow');
+    assert.match(result.stderr, /^screened 1: 1 allow, 0 block, 0 review; 0 errors$/m);
   });
 });
 

@@ -51,9 +51,12 @@ export async function screenOne(ctx: AppContext, flags: ScreenFlags): Promise<nu
 
 /**
  * `perisai screen --batch FILE.jsonl`: one request object per line in, one decision per line
- * out, same order. A bad line yields an error object on its output line and the run goes on;
- * the exit code is 1 if any line failed. Lines are screened a few at a time for throughput,
- * with a bounded window so memory stays flat on large files.
+ * out, same order. A bad line yields an error object on its output line and the run goes on.
+ * A summary line goes to stderr at the end, so stdout stays pure NDJSON for the next program.
+ * The exit code follows the single-request codes, worst first: 1 if any line could not be
+ * screened, else 3 if any was blocked, else 4 if any was held for review, else 0 (an unreadable
+ * file is 2). Lines are screened a few at a time for throughput, with a bounded window so memory
+ * stays flat on large files.
  */
 export async function screenBatch(ctx: AppContext, path: string): Promise<number> {
   const input = path === '-' ? process.stdin : createReadStream(path);
@@ -67,7 +70,7 @@ export async function screenBatch(ctx: AppContext, path: string): Promise<number
   await opened;
   const lines = createInterface({ input, crlfDelay: Infinity });
   const window: Array<Promise<string>> = [];
-  let failed = false;
+  const counts = { allow: 0, block: 0, review: 0, errors: 0 };
   let lineNumber = 0;
 
   const flushOne = async (): Promise<void> => {
@@ -80,8 +83,8 @@ export async function screenBatch(ctx: AppContext, path: string): Promise<number
     if (line.trim() === '') continue;
     const current = lineNumber;
     window.push(
-      screenLine(ctx, line, current).catch((error: unknown) => {
-        failed = true;
+      screenLine(ctx, line, current, counts).catch((error: unknown) => {
+        counts.errors += 1;
         const code = isPerisaiError(error) ? error.code : 'internal';
         const message = isPerisaiError(error) ? error.message : `unexpected error: ${(error as Error).message}`;
         return JSON.stringify({ line: current, error: code, message });
@@ -90,10 +93,15 @@ export async function screenBatch(ctx: AppContext, path: string): Promise<number
     if (window.length >= 64) await flushOne();
   }
   while (window.length > 0) await flushOne();
-  return failed ? EXIT.failure : EXIT.ok;
+  const screened = counts.allow + counts.block + counts.review + counts.errors;
+  process.stderr.write(
+    `screened ${screened}: ${counts.allow} allow, ${counts.block} block, ${counts.review} review; ${counts.errors} error${counts.errors === 1 ? '' : 's'}\n`,
+  );
+  if (counts.errors > 0) return EXIT.failure;
+  return counts.block > 0 ? EXIT.blocked : counts.review > 0 ? EXIT.review : EXIT.ok;
 }
 
-async function screenLine(ctx: AppContext, line: string, lineNumber: number): Promise<string> {
+async function screenLine(ctx: AppContext, line: string, lineNumber: number, counts: Record<'allow' | 'block' | 'review', number>): Promise<string> {
   let body: unknown;
   try {
     body = JSON.parse(line);
@@ -102,6 +110,7 @@ async function screenLine(ctx: AppContext, line: string, lineNumber: number): Pr
   }
   const request: ScreenRequest = parseInput(screenRequestSchema, body, `line ${lineNumber}`);
   const record = await ctx.screening.screenRequest(request, 'cli');
+  counts[record.decision] += 1;
   return JSON.stringify(decisionView(record));
 }
 
