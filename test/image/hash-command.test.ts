@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { hashFiles } from '../../src/cli/commands/hash.js';
 import { md5Hex, sha256Hex } from '../../src/image/digests.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/pdq/synthetic/', import.meta.url));
 const expected = new Map(
@@ -49,8 +49,8 @@ test('--json gives pdq, quality, sha256, md5, size and file; --dihedral adds the
   assert.equal(Object.keys(obj.dihedrals as object).length, 8);
 });
 
-test('a broken or missing file is an error on stderr and a non-zero exit; the others are still hashed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'perisai-hash-'));
+test('a broken or missing file is an error on stderr and a non-zero exit; the others are still hashed', async (t) => {
+  const dir = tempDir(t, 'perisai-hash-');
   const broken = join(dir, 'broken.jpg');
   writeFileSync(broken, readFileSync(DIR + '03-plasma-640x480.jpg').subarray(0, 500));
   const good = DIR + '00-plasma-64x64.png';
@@ -70,8 +70,8 @@ test('a broken or missing file is an error on stderr and a non-zero exit; the ot
   assert.ok(!out.some((l) => l.startsWith('0'.repeat(64))));
 });
 
-test('many files over worker threads: same lines as one thread, in argument order, errors per file', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'perisai-hash-workers-'));
+test('many files over worker threads: same lines as one thread, in argument order, errors per file', async (t) => {
+  const dir = tempDir(t, 'perisai-hash-workers-');
   const broken = join(dir, 'broken.jpg');
   writeFileSync(broken, readFileSync(DIR + '03-plasma-640x480.jpg').subarray(0, 500));
   const names = [...expected.keys()].sort();
