@@ -299,11 +299,12 @@ export function docsPage(doc: JsonSchema): string {
     )
     .join('\n');
   const info = doc.info as { title: string; version: string; description: string };
+  const serverUrl = (doc.servers as Array<{ url: string }> | undefined)?.[0]?.url ?? 'http://127.0.0.1:8787';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.title)} API</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}pre{padding:1rem;overflow:auto}</style></head>
 <body><h1>${escapeHtml(info.title)} API <small>${escapeHtml(info.version)}</small></h1><p>${escapeHtml(info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p>
-<h2>Example</h2><pre>curl -s http://127.0.0.1:8787/v1/screen -H "authorization: Bearer $PERISAI_KEY" -H 'content-type: application/json' -d '{"prompt":"put her in a bikini","subject":"adult"}'</pre>
+<h2>Example</h2><pre>curl -s ${escapeHtml(serverUrl)}/v1/screen -H "authorization: Bearer $PERISAI_KEY" -H 'content-type: application/json' -d '{"prompt":"put her in a bikini","subject":"adult"}'</pre>
 ${rows}
 <h2>Request schema</h2><pre>${escapeHtml(JSON.stringify((doc.components as { schemas: Record<string, unknown> }).schemas.ScreenRequest, null, 2))}</pre>
 </body></html>`;

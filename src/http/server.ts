@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 
 import type { AppContext } from '../app-context.js';
 import { registerEdge } from './edge.js';
@@ -56,8 +56,11 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await registerEdge(app, { rateLimit: ctx.config.rateLimit });
 
   const doc = openApiDocument(PACKAGE_VERSION);
-  app.get('/openapi.json', async () => doc);
-  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(doc)));
+  // The address the client reached the server at (its Host header), not a placeholder: the
+  // examples and "try it" tools then work behind any host name or port the deployment uses.
+  const withServer = (request: FastifyRequest): typeof doc => ({ ...doc, servers: [{ url: `${request.protocol}://${request.host}` }] });
+  app.get('/openapi.json', async (request) => withServer(request));
+  app.get('/docs', async (request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(withServer(request))));
   app.get('/', async (_request, reply) => reply.redirect('/docs'));
 
   // Each group of routes is an encapsulated plugin: its content-type parsers, hooks and error

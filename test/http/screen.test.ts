@@ -185,6 +185,14 @@ describe('service endpoints', () => {
     assert.match(docs.body, /POST \/v1\/screen/);
   });
 
+  test('the OpenAPI servers and the docs example use the address the client reached', async () => {
+    const headers = { host: 'safety.example.test:9443' };
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json', headers })).json();
+    assert.deepEqual(doc.servers, [{ url: 'http://safety.example.test:9443' }]);
+    const docs = await t.app.inject({ method: 'GET', url: '/docs', headers });
+    assert.match(docs.body, /curl -s http:\/\/safety\.example\.test:9443\/v1\/screen/);
+  });
+
   test('metrics count decisions by outcome and category', async () => {
     await t.app.inject({
       method: 'POST',
