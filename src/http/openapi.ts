@@ -94,8 +94,37 @@ function ok(description: string, ...codes: number[]): Record<string, JsonSchema>
   return { '200': { description }, ...errors(...codes) };
 }
 
+/**
+ * The scope each group of routes needs, as its plugin under `http/routes/` asks `requireScope`
+ * for it. An operation marked `secured` under a prefix missing here fails the OpenAPI test.
+ */
+const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
+  ['/v1/screen', 'screen'],
+  ['/v1/decisions', 'decisions:read'],
+  ['/v1/ledger', 'decisions:read'],
+  ['/v1/consent', 'consent'],
+  ['/v1/banks', 'banks'],
+  ['/v1/audit', 'audit'],
+];
+
+/** Names the required scope on every secured operation, in `security` and in its description. */
+function withScopes(paths: Record<string, Record<string, JsonSchema>>): Record<string, Record<string, JsonSchema>> {
+  for (const [path, methods] of Object.entries(paths)) {
+    const scope = SCOPE_BY_PREFIX.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1];
+    for (const op of Object.values(methods)) {
+      if (!Array.isArray(op.security) || op.security.length === 0 || scope === undefined) continue;
+      op.security = [{ apiKey: [scope] }];
+      const description = typeof op.description === 'string' ? op.description : '';
+      if (!description.includes(`Needs scope \`${scope}\``)) op.description = `Needs scope \`${scope}\`.${description ? ` ${description}` : ''}`;
+    }
+  }
+  return paths;
+}
+
 export function openApiDocument(version: string): JsonSchema {
   const secured = [{ apiKey: [] }];
+  // Operations anyone may call say so with an empty requirement, so "no scope" is never an omission.
+  const open: JsonSchema[] = [];
   return {
     openapi: '3.1.0',
     info: {
@@ -117,7 +146,7 @@ export function openApiDocument(version: string): JsonSchema {
         LedgerLookup: inputSchema(ledgerLookupSchema),
       },
     },
-    paths: {
+    paths: withScopes({
       '/v1/screen': {
         post: {
           summary: 'Screen a request before generation',
@@ -275,15 +304,24 @@ export function openApiDocument(version: string): JsonSchema {
           responses: ok('The signed checkpoint.', 401, 403),
         },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'The process is up.' } } } },
+      '/healthz': { get: { summary: 'Liveness', description: 'No key needed.', security: open, responses: { '200': { description: 'The process is up.' } } } },
       '/readyz': {
         get: {
           summary: 'Readiness: the store answers and a policy is loaded',
+          description: 'No key needed.',
+          security: open,
           responses: { '200': { description: 'Ready.' }, '503': { description: 'Not ready.' } },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format.' } } } },
-    },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          description: 'No key needed, unless PERISAI_METRICS_KEY_REQUIRED=1: then scope `metrics` (or `admin`).',
+          security: [{}, { apiKey: ['metrics'] }],
+          responses: { '200': { description: 'Text exposition format.' } },
+        },
+      },
+    }),
   };
 }
 
