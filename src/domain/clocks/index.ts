@@ -31,6 +31,8 @@ export interface ClockRuleWhen {
 
 export interface ClockRuleEntry extends ClockRule {
   when: ClockRuleWhen;
+  /** Caps every other matching rule: see the schema. */
+  ceiling: boolean;
 }
 
 export interface ClockRules {
@@ -62,7 +64,14 @@ export function clockRulesFrom(file: ClockFile, version: string): ClockRules {
   return {
     version,
     rules: file.rules.map((rule) => {
-      const entry: ClockRuleEntry = { id: rule.id, hours: rule.hours, basis: rule.basis, source: { ...rule.source }, when: { ...rule.when } };
+      const entry: ClockRuleEntry = {
+        id: rule.id,
+        hours: rule.hours,
+        basis: rule.basis,
+        source: { ...rule.source },
+        when: { ...rule.when },
+        ceiling: rule.ceiling,
+      };
       if (rule.note !== undefined) entry.note = rule.note;
       return entry;
     }),
@@ -100,16 +109,18 @@ function fit(rule: ClockRuleEntry, query: ClockQuery): [number, number] | null {
 }
 
 /**
- * The most specific rule in force for the query. When several fit equally well the shortest
- * deadline wins: a platform that cannot tell which law binds it keeps the stricter one (fail
+ * The most specific rule in force for the query, unless a matching `ceiling` rule is shorter.
+ * When several fit equally well the shortest deadline wins: a platform that cannot tell which law binds it keeps the stricter one (fail
  * closed). A valid rules file always has a default, so some rule always applies; a hand-built
  * `ClockRules` without one is a programming error.
  */
 export function resolveClock(rules: ClockRules, query: ClockQuery): ClockRule {
   let best: { rule: ClockRuleEntry; score: [number, number] } | undefined;
+  let ceiling: ClockRuleEntry | undefined;
   for (const rule of rules.rules) {
     const score = fit(rule, query);
     if (score === null) continue;
+    if (rule.ceiling && (ceiling === undefined || rule.hours < ceiling.hours)) ceiling = rule;
     if (
       best === undefined ||
       score[0] > best.score[0] ||
@@ -120,7 +131,7 @@ export function resolveClock(rules: ClockRules, query: ClockQuery): ClockRule {
     }
   }
   if (best === undefined) throw new Error(`clock rules ${rules.version} have no rule for ${JSON.stringify(query)}: a default rule is missing`);
-  return ruleOnly(best.rule);
+  return ruleOnly(ceiling !== undefined && ceiling.hours < best.rule.hours ? ceiling : best.rule);
 }
 
 function ruleOnly(entry: ClockRuleEntry): ClockRule {

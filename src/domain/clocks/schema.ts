@@ -34,6 +34,11 @@ export const clockRuleSchema = z.strictObject({
   basis: z.enum(['statutory', 'target']),
   source: clockSourceSchema,
   note: z.string().min(1).optional(),
+  /**
+   * A ceiling wherever it matches: no deadline longer than this one is chosen, however specific
+   * the longer rule (csam: a regulator's 24 h notice does not give child abuse material 24 h).
+   */
+  ceiling: z.boolean().default(false),
 });
 
 export const clockFileSchema = z
