@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 
 import { canonicalJson } from '../domain/canonical-json.js';
-import { clockFileSchema, type ClockRules, clockRulesFrom } from '../domain/clocks/index.js';
+import { clockFileSchema, type ClockRules, clockRulesFrom, duplicateRuleIds } from '../domain/clocks/index.js';
 import { PerisaiError } from '../domain/errors.js';
 import { formatPolicyProblems, locateIssue, type PolicyProblem } from './policy-file.js';
 
@@ -26,9 +26,17 @@ export function parseClockRules(source: string): ClockRulesParseResult {
       }),
     };
   }
-  const parsed = clockFileSchema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const parsed = clockFileSchema.safeParse(raw);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => locateIssue(issue, doc, lineCounter)) };
+    const problems = parsed.error.issues.map((issue) => locateIssue(issue, doc, lineCounter));
+    const rawRules = typeof raw === 'object' && raw !== null ? (raw as { rules?: unknown }).rules : undefined;
+    for (const duplicate of duplicateRuleIds(rawRules)) {
+      const path = duplicate.path.join('.');
+      if (problems.some((p) => p.path === path && p.message === duplicate.message)) continue;
+      problems.push(locateIssue({ code: 'custom', input: undefined, ...duplicate }, doc, lineCounter));
+    }
+    return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   }
   // The version is a hash of what the rules mean (defaults applied), not of the file's bytes:
   // reformatting or a comment does not change it; any figure or citation does.

@@ -2,7 +2,7 @@ import type { ReportCategory, ReporterType } from '../reports.js';
 import type { ClockFile } from './schema.js';
 
 export type { ClockFile } from './schema.js';
-export { clockFileSchema, JURISDICTION_PATTERN } from './schema.js';
+export { clockFileSchema, duplicateRuleIds, JURISDICTION_PATTERN } from './schema.js';
 
 export interface ClockSource {
   title: string;

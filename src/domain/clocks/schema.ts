@@ -11,13 +11,19 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD (the day the obligation binds, UTC)')
   .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), { message: 'not a calendar date' });
 
-export const clockSourceSchema = z.strictObject({
-  title: z.string().min(1, 'name the law or the policy that sets this deadline'),
-  citation: z.string().min(1, 'cite the section, article or rule that sets this deadline'),
-  url: z.url().optional(),
-  /** The rule applies to cases opened on or after this day (UTC). */
-  in_force_from: isoDate.optional(),
-});
+export const clockSourceSchema = z.strictObject(
+  {
+    title: z.string().min(1, 'name the law or the policy that sets this deadline'),
+    citation: z.string().min(1, 'cite the section, article or rule that sets this deadline'),
+    url: z.url().optional(),
+    /** The rule applies to cases opened on or after this day (UTC). */
+    in_force_from: isoDate.optional(),
+  },
+  {
+    error: (issue) =>
+      issue.input === undefined ? 'every rule needs a `source` with the `title` and `citation` of the law or policy that sets its deadline' : undefined,
+  },
+);
 
 /** What a rule applies to; an absent field matches anything, so a rule with no `when` is a default. */
 export const clockWhenSchema = z.strictObject({
@@ -57,17 +63,7 @@ export const clockFileSchema = z
     rules: z.array(clockRuleSchema).min(1, 'list at least the default rule'),
   })
   .superRefine((file, ctx) => {
-    const seen = new Map<string, number>();
-    file.rules.forEach((rule, index) => {
-      const first = seen.get(rule.id);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['rules', index, 'id'],
-          message: `duplicate rule id "${rule.id}" (first used by rules[${first}]); give each rule its own id`,
-        });
-      } else seen.set(rule.id, index);
-    });
+    for (const issue of duplicateRuleIds(file.rules)) ctx.addIssue({ code: 'custom', ...issue });
     const hasDefault = file.rules.some(
       (rule) =>
         rule.when.jurisdiction === undefined &&
@@ -85,3 +81,21 @@ export const clockFileSchema = z
   });
 
 export type ClockFile = z.infer<typeof clockFileSchema>;
+
+/**
+ * Rule ids used twice, with where. Also run on the raw file by the loader: zod skips an object's
+ * refinements while any field inside it is invalid, and a duplicate should be reported with the rest.
+ */
+export function duplicateRuleIds(rules: unknown): Array<{ path: Array<string | number>; message: string }> {
+  if (!Array.isArray(rules)) return [];
+  const seen = new Map<string, number>();
+  const found: Array<{ path: Array<string | number>; message: string }> = [];
+  rules.forEach((rule: unknown, index) => {
+    const id = typeof rule === 'object' && rule !== null ? (rule as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, index);
+    else found.push({ path: ['rules', index, 'id'], message: `duplicate rule id "${id}" (first used by rules[${first}]); give each rule its own id` });
+  });
+  return found;
+}
