@@ -54,8 +54,12 @@ const configSchema = z.object({
   /** Where signed webhooks go (remove, deadline alerts, outcomes); absent: recorded undeliverable. */
   webhookUrl: z.url({ protocol: /^https?$/, error: 'PERISAI_WEBHOOK_URL must be an http:// or https:// URL' }).optional(),
   webhookSecret: z.string().min(16, 'PERISAI_WEBHOOK_SECRET must be at least 16 characters').optional(),
-  /** Seconds a receiver has to answer one delivery before the attempt counts as failed. */
-  webhookTimeoutSeconds: z.coerce.number().positive().max(300).default(10),
+  /**
+   * Seconds a receiver has to answer one delivery before the attempt counts as failed; at most
+   * two minutes, well inside the job runner's five-minute lease, so a slow receiver is never
+   * sent the same delivery twice at once.
+   */
+  webhookTimeoutSeconds: z.coerce.number().positive().max(120, 'PERISAI_WEBHOOK_TIMEOUT is at most 120 seconds').default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -135,8 +135,10 @@ export class WebhookService {
     // Delivery is at least once: a job that ran after its delivery was recorded does nothing.
     if (!delivery || delivery.status === 'delivered' || delivery.status === 'undeliverable') return;
     const started = this.clock.now();
+    // Numbered per delivery, not per job: an operator's `jobs retry` resets the job's count, not the history.
+    const attempt = delivery.attempts + 1;
     if (this.config.url === undefined) {
-      await this.record(id, job.attempts, started, { outcome: 'undeliverable', httpStatus: null, error: UNDELIVERABLE_NO_URL, durationMs: 0 });
+      await this.record(id, attempt, started, { outcome: 'undeliverable', httpStatus: null, error: UNDELIVERABLE_NO_URL, durationMs: 0 });
       return;
     }
     const t = Math.floor(started.getTime() / 1000);
@@ -167,7 +169,7 @@ export class WebhookService {
     }
     const durationMs = Math.round(performance.now() - startedMs);
     if (error === null) {
-      await this.record(id, job.attempts, started, { outcome: 'delivered', httpStatus, error: null, durationMs });
+      await this.record(id, attempt, started, { outcome: 'delivered', httpStatus, error: null, durationMs });
       return;
     }
     const final = job.attempts >= this.retry.maxAttempts;
@@ -175,7 +177,7 @@ export class WebhookService {
     const sentence = final
       ? `${error} Gave up after ${job.attempts} attempts; retry the job with perisai jobs retry once the receiver is fixed.`
       : `${error} Attempt ${job.attempts} of ${this.retry.maxAttempts}; the next is due at ${next}.`;
-    await this.record(id, job.attempts, started, { outcome: 'failed', httpStatus, error: sentence, durationMs, nextAttemptAt: next, final });
+    await this.record(id, attempt, started, { outcome: 'failed', httpStatus, error: sentence, durationMs, nextAttemptAt: next, final });
     // Throwing hands the retry to the job runner and its back-off.
     throw new Error(sentence);
   }

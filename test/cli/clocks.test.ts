@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { createAppContext } from '../../src/app-context.js';
+import { readConfig } from '../../src/config.js';
+import { WEBHOOK_JOB_KIND } from '../../src/services/webhooks.js';
 import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perisai-clocks-'));
@@ -76,5 +79,45 @@ describe('perisai clocks check', () => {
     });
     assert.equal(webhook.code, 2, webhook.stderr);
     assert.match(webhook.stderr, /PERISAI_WEBHOOK_URL is set but PERISAI_WEBHOOK_SECRET is not/);
+  });
+});
+
+describe('clock and webhook configuration', () => {
+  test('PERISAI_CLOCK_ALERT_AT takes comma-separated fractions and refuses anything else with the variable named', () => {
+    assert.deepEqual(readConfig({ PERISAI_CLOCK_ALERT_AT: '0.25, 0.5' }).clockAlertAt, [0.25, 0.5]);
+    assert.equal(readConfig({}).clockAlertAt, undefined);
+    for (const bad of ['1', '0', 'a quarter', '0.25,', '-0.1']) {
+      assert.throws(() => readConfig({ PERISAI_CLOCK_ALERT_AT: bad }), /configuration is invalid \(clockAlertAt/, bad);
+    }
+  });
+
+  test('the webhook settings: a URL needs its secret, the timeout is in seconds', () => {
+    assert.throws(() => readConfig({ PERISAI_WEBHOOK_URL: 'https://platform.example/hook' }), /PERISAI_WEBHOOK_SECRET is not/);
+    assert.throws(() => readConfig({ PERISAI_WEBHOOK_URL: 'ftp://platform.example/hook', PERISAI_WEBHOOK_SECRET: 'x'.repeat(16) }), /http:\/\/ or https:\/\//);
+    assert.throws(() => readConfig({ PERISAI_WEBHOOK_URL: 'https://platform.example/hook', PERISAI_WEBHOOK_SECRET: 'short' }), /at least 16 characters/);
+    const config = readConfig({ PERISAI_WEBHOOK_URL: 'https://platform.example/hook', PERISAI_WEBHOOK_SECRET: 'x'.repeat(16), PERISAI_WEBHOOK_TIMEOUT: '2.5' });
+    assert.equal(config.webhookTimeoutSeconds, 2.5);
+    assert.equal(readConfig({}).webhookTimeoutSeconds, 10);
+  });
+
+  test('the app context loads PERISAI_CLOCKS_FILE, applies PERISAI_CLOCK_ALERT_AT and registers the webhook job', async () => {
+    const clocks = file('ctx.yaml', ['alerts: { remaining_fractions: [0.5] }', 'rules:', DEFAULT_RULE]);
+    const ctx = await createAppContext(readConfig({ PERISAI_CLOCKS_FILE: clocks }, { db: join(dir, 'ctx.db'), imageDetectors: false }));
+    try {
+      assert.deepEqual(ctx.clockRules.alerts.remainingFractions, [0.5]);
+      assert.equal(ctx.clockRules.rules.length, 1);
+      assert.ok(ctx.jobs.kinds.includes(WEBHOOK_JOB_KIND));
+      assert.equal(ctx.webhooks.configured, false);
+    } finally {
+      await ctx.close();
+    }
+    const overridden = await createAppContext(readConfig({ PERISAI_CLOCK_ALERT_AT: '0.1,0.3' }, { db: join(dir, 'ctx.db'), imageDetectors: false }));
+    try {
+      assert.deepEqual(overridden.clockRules.alerts.remainingFractions, [0.3, 0.1]);
+      assert.match(overridden.clockRules.version, /^clocks@/);
+      assert.equal(overridden.clockRules.rules.length, 10, 'the shipped rules by default');
+    } finally {
+      await overridden.close();
+    }
   });
 });

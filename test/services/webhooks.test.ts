@@ -8,7 +8,7 @@ import { signWebhook, verifyWebhook } from '../../src/domain/webhook-signature.j
 import { InProcessJobRunner } from '../../src/jobs/in-process-runner.js';
 import { UnitOfWork } from '../../src/services/unit-of-work.js';
 import { UNDELIVERABLE_NO_URL, WEBHOOK_JOB_KIND, WebhookService } from '../../src/services/webhooks.js';
-import { listJobs } from '../../src/store/repositories/outbox.js';
+import { listJobs, retryFailedJob } from '../../src/store/repositories/outbox.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -217,6 +217,22 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(delivery!.attempt_log.length, 3);
       const jobs = await listJobs(uow.db, { limit: 10, kind: WEBHOOK_JOB_KIND, status: 'failed' });
       assert.equal(jobs.length, 1);
+
+      // The operator fixes the receiver and retries the job: a fourth attempt, the history kept.
+      receiver.script = [200];
+      assert.equal(await retryFailedJob(uow.db, jobs[0]!.id, clock.now().toISOString()), true);
+      assert.equal(await runner.runDue(), 1);
+      [delivery] = await webhooks.deliveriesFor('case-hang');
+      assert.equal(delivery!.status, 'delivered');
+      assert.deepEqual(
+        delivery!.attempt_log.map((a) => [a.attempt, a.outcome]),
+        [
+          [1, 'failed'],
+          [2, 'failed'],
+          [3, 'failed'],
+          [4, 'delivered'],
+        ],
+      );
     });
 
     it('records a delivery as undeliverable when no URL is configured, never dropping it', async () => {
