@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/domain/clock.js';
 import { signWebhook, verifyWebhook } from '../../src/domain/webhook-signature.js';
 import { InProcessJobRunner } from '../../src/jobs/in-process-runner.js';
+import { PgBossJobRunner } from '../../src/jobs/pg-boss-runner.js';
 import { UnitOfWork } from '../../src/services/unit-of-work.js';
 import { UNDELIVERABLE_NO_URL, WEBHOOK_JOB_KIND, WebhookService } from '../../src/services/webhooks.js';
 import { listJobs, retryFailedJob } from '../../src/store/repositories/outbox.js';
@@ -69,6 +70,17 @@ class Receiver {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** Polls what the runner wrote until it holds (the runner works on its own schedule on pg-boss). */
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -245,6 +257,38 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(delivery!.last_error, UNDELIVERABLE_NO_URL);
       assert.equal((await listJobs(uow.db, { limit: 100, kind: WEBHOOK_JOB_KIND })).length, before, 'no job that could only fail');
     });
+
+    test(
+      'pg-boss, as perisai serve runs it on PostgreSQL, delivers through the same handler and retries a 500',
+      { skip: factory.name === 'postgres' ? factory.skip : 'pg-boss runs on PostgreSQL only' },
+      async () => {
+        const { store, uow, webhooks } = setUp();
+        receiver.received.length = 0;
+        receiver.script = [500, 200];
+        // pg-boss counts its back-off in real seconds (at least one); the test waits on the runner, no fixed sleep.
+        const retry = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 1_000 };
+        const runner = new PgBossJobRunner({ store, clock, retry, pollMs: 100, handlers: new Map([[WEBHOOK_JOB_KIND, webhooks.handler]]) });
+        await runner.start();
+        try {
+          await uow.run((tx) => webhooks.enqueue(tx, { type: 'content.remove', subject: { caseId: 'case-pgboss' }, payload: {} }));
+          runner.wake();
+          const delivery = await waitFor('the delivery', async () => {
+            const [d] = await webhooks.deliveriesFor('case-pgboss');
+            return d?.status === 'delivered' ? d : undefined;
+          });
+          assert.deepEqual(
+            delivery.attempt_log.map((a) => [a.attempt, a.outcome, a.http_status]),
+            [
+              [1, 'failed', 500],
+              [2, 'delivered', 200],
+            ],
+          );
+          assert.ok(receiver.received.every((r) => r.verified));
+        } finally {
+          await runner.stop();
+        }
+      },
+    );
 
     it('writes nothing when the transaction that enqueued the webhook rolls back', async () => {
       const { uow, webhooks } = setUp();
