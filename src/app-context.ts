@@ -1,9 +1,11 @@
 import { type AuditKey, loadAuditKey } from './audit-key.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './domain/clock.js';
+import type { ClockRules } from './domain/clocks/index.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
+import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
@@ -17,6 +19,7 @@ import { LedgerService } from './services/ledger.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
 import { UnitOfWork } from './services/unit-of-work.js';
+import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
 
@@ -28,6 +31,8 @@ export interface AppContext {
   config: Config;
   clock: Clock;
   policy: Policy;
+  /** The legal clock rules (PERISAI_CLOCKS_FILE), with PERISAI_CLOCK_ALERT_AT applied. */
+  clockRules: ClockRules;
   /** Where the data lives, safe to print. */
   storeInfo: { dialect: Store['dialect']; location: string };
   textDetector: TextDetector;
@@ -43,6 +48,7 @@ export interface AppContext {
   ledger: LedgerService;
   health: HealthService;
   jobs: JobsService;
+  webhooks: WebhookService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -52,6 +58,7 @@ export interface ContextOverrides {
   store?: Store;
   clock?: Clock;
   policy?: Policy;
+  clockRules?: ClockRules;
   textDetector?: TextDetector;
   imageAnalyser?: ImageAnalyser;
   matchers?: Matcher[];
@@ -65,6 +72,10 @@ export interface ContextOverrides {
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
   const policy = overrides.policy ?? loadPolicyFile(config.policyPath);
+  const fileClockRules = overrides.clockRules ?? (await loadClockRules(config.clocksPath));
+  const clockRules: ClockRules = config.clockAlertAt
+    ? { ...fileClockRules, alerts: { remainingFractions: [...config.clockAlertAt].sort((a, b) => b - a) } }
+    : fileClockRules;
   const store =
     overrides.store ??
     (await openStore(config.db, { clock, ...(overrides.onStoreConnectionError ? { onConnectionError: overrides.onStoreConnectionError } : {}) }));
@@ -81,6 +92,13 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   const indexes = new HashIndexes(store.db);
   await indexes.load();
   const jobs = new JobsService(store, clock, overrides.jobs);
+  const webhooks = new WebhookService(uow, clock, {
+    url: config.webhookUrl,
+    secret: config.webhookSecret,
+    timeoutSeconds: config.webhookTimeoutSeconds,
+    ...(overrides.jobs?.retry ? { retry: overrides.jobs.retry } : {}),
+  });
+  jobs.register(WEBHOOK_JOB_KIND, webhooks.handler);
   // A write answers only once this process's indexes show it; enqueued jobs start at once.
   uow.onCommit(async (effects) => {
     if (effects.indexChanged) await indexes.refresh();
@@ -100,6 +118,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     config,
     clock,
     policy,
+    clockRules,
     storeInfo: { dialect: store.dialect, location: store.location },
     textDetector,
     imageAnalyser,
@@ -118,6 +137,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
       () => imageAnalyser.modelStatus?.() ?? 'none',
     ),
     jobs,
+    webhooks,
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

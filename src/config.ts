@@ -1,9 +1,26 @@
 import { z } from 'zod';
 
 import { PerisaiError } from './domain/errors.js';
+import { DEFAULT_CLOCKS_PATH } from './policy/clocks-file.js';
 import { DEFAULT_POLICY_PATH } from './policy/policy-file.js';
 
 export const DEFAULT_DB_PATH = 'data/perisai.db';
+
+/** `0.25,0.1`: alert when a quarter, then a tenth, of a case's window is left. */
+const alertFractions = z
+  .string()
+  .transform((value) => value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part))))
+  .pipe(
+    z
+      .array(
+        z
+          .number('PERISAI_CLOCK_ALERT_AT takes comma-separated fractions such as 0.25,0.1')
+          .gt(0, 'each fraction must be above 0')
+          .lt(1, 'each fraction must be below 1'),
+      )
+      .min(1),
+  )
+  .optional();
 
 const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -30,6 +47,19 @@ const configSchema = z.object({
   auditCheckpointMinutes: z.coerce.number().min(0).default(60),
   /** Where the server appends its checkpoints; default `audit-checkpoints.jsonl` beside the key file. */
   auditCheckpointFile: z.string().min(1).optional(),
+  /** The legal clock rules; default the shipped `policies/clocks.yaml`. */
+  clocksPath: z.string().min(1).default(DEFAULT_CLOCKS_PATH),
+  /** Overrides the rules file's `alerts.remaining_fractions` (whose default is 0.25). */
+  clockAlertAt: alertFractions,
+  /** Where signed webhooks go (remove, deadline alerts, outcomes); absent: recorded undeliverable. */
+  webhookUrl: z.url({ protocol: /^https?$/, error: 'PERISAI_WEBHOOK_URL must be an http:// or https:// URL' }).optional(),
+  webhookSecret: z.string().min(16, 'PERISAI_WEBHOOK_SECRET must be at least 16 characters').optional(),
+  /**
+   * Seconds a receiver has to answer one delivery before the attempt counts as failed; at most
+   * two minutes, well inside the job runner's five-minute lease, so a slow receiver is never
+   * sent the same delivery twice at once.
+   */
+  webhookTimeoutSeconds: z.coerce.number().positive().max(120, 'PERISAI_WEBHOOK_TIMEOUT is at most 120 seconds').default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -53,6 +83,11 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     auditKeyFile: env.PERISAI_AUDIT_KEY_FILE,
     auditCheckpointMinutes: env.PERISAI_AUDIT_CHECKPOINT_MINUTES,
     auditCheckpointFile: env.PERISAI_AUDIT_CHECKPOINT_FILE,
+    clocksPath: env.PERISAI_CLOCKS_FILE,
+    clockAlertAt: env.PERISAI_CLOCK_ALERT_AT,
+    webhookUrl: env.PERISAI_WEBHOOK_URL,
+    webhookSecret: env.PERISAI_WEBHOOK_SECRET,
+    webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
@@ -61,6 +96,12 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new PerisaiError('invalid_config', `The configuration is invalid (${problems}). Fix the flag or environment variable and start again.`);
+  }
+  if (parsed.data.webhookUrl !== undefined && parsed.data.webhookSecret === undefined) {
+    throw new PerisaiError(
+      'invalid_config',
+      'PERISAI_WEBHOOK_URL is set but PERISAI_WEBHOOK_SECRET is not: set a secret of at least 16 characters (receivers verify each webhook with it) and start again.',
+    );
   }
   return parsed.data;
 }

@@ -34,6 +34,8 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   conflict: EXIT.failure,
   policy_unreadable: EXIT.usage,
   policy_invalid: EXIT.usage,
+  clocks_unreadable: EXIT.usage,
+  clocks_invalid: EXIT.usage,
   text_model_unreadable: EXIT.failure,
   text_model_invalid: EXIT.failure,
   detector_busy: EXIT.failure,

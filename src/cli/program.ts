@@ -13,6 +13,7 @@ import { EXIT, printError } from './io.js';
 const load = {
   audit: () => import('./commands/audit.js'),
   bank: () => import('./commands/bank.js'),
+  clocksCheck: () => import('./commands/clocks-check.js'),
   evaluation: () => import('./commands/eval.js'),
   hash: () => import('./commands/hash.js'),
   jobs: () => import('./commands/jobs.js'),
@@ -139,6 +140,13 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     .action(
       run(async (dir: string | undefined, flags: { policy?: string }) => (await load.evaluation()).evalExternal(dir ?? '../shared/eval/external', flags)),
     );
+
+  program
+    .command('clocks')
+    .description('work with legal clock rules files')
+    .command('check <file>')
+    .description('validate a clock rules file (PERISAI_CLOCKS_FILE) and list its rules, or explain each problem with its line number')
+    .action(run(async (file: string) => (await load.clocksCheck()).clocksCheck(file)));
 
   const policy = program.command('policy').description('work with policy files');
   policy

@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   // Files the operator ships: policy and text model.
   'policy_unreadable',
   'policy_invalid',
+  'clocks_unreadable',
+  'clocks_invalid',
   'text_model_unreadable',
   'text_model_invalid',
   // Our side: retry later or call the operator.

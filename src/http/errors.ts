@@ -37,6 +37,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   // The operator's files are broken: nothing the client can change.
   policy_unreadable: 500,
   policy_invalid: 500,
+  clocks_unreadable: 500,
+  clocks_invalid: 500,
   text_model_unreadable: 500,
   text_model_invalid: 500,
   detector_busy: 503,

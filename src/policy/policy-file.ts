@@ -35,7 +35,7 @@ export function parsePolicy(source: string): PolicyParseResult {
   }
   const parsed = policySchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.map((issue) => locate(issue, doc, lineCounter)) };
+    return { ok: false, problems: parsed.error.issues.map((issue) => locateIssue(issue, doc, lineCounter)) };
   }
   // Rules are named in every decision and audit entry by id, so two rules with one id would make
   // a decision ambiguous; zod cannot see across array items, so the check is done here.
@@ -71,7 +71,8 @@ export function formatPolicyProblems(path: string, problems: PolicyProblem[]): s
 
 type Issue = z.core.$ZodIssue;
 
-function locate(issue: Issue, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): PolicyProblem {
+/** Points a schema issue at the line of the YAML node it is about (shared with the clock rules file). */
+export function locateIssue(issue: Issue, doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter): PolicyProblem {
   const path = issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key));
   // Unknown keys are reported on their parent; point at the offending key itself when we can.
   const keyPath = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...path, issue.keys[0] as string] : path;

@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -179,4 +179,43 @@ export interface StoreProbeTable {
 
 export interface DatabaseV5 {
   store_probe: StoreProbeTable;
+}
+
+/**
+ * One signed webhook and its fate: the body is fixed when it is enqueued so every retry sends
+ * the same bytes (only the signature's time changes); the outbox job carries it out.
+ */
+export interface WebhookDeliveryTable {
+  id: string;
+  event_type: string;
+  case_id: string | null;
+  /** The JSON body exactly as it is sent. */
+  body: string;
+  /** pending → delivered, or retrying → … → failed; undeliverable when no URL is configured. */
+  status: string;
+  attempts: number;
+  last_http_status: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+/** Every attempt at a delivery, so a case shows what the receiver answered and when. */
+export interface WebhookAttemptTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  attempted_at: string;
+  outcome: string;
+  http_status: number | null;
+  error: string | null;
+  duration_ms: number;
+  next_attempt_at: string | null;
+}
+
+export interface DatabaseV7 {
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }
