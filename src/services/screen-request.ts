@@ -11,15 +11,23 @@ export const SCREEN_LIMITS = {
 } as const;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Line breaks as `base64` (76 columns) and MIME encoders print them; nothing else is skipped. */
+const LINE_BREAKS = /\r?\n/g;
 const DATA_URL_PREFIX = /^data:image\/[a-z0-9.+-]+;base64,/i;
 
-/** Accepts plain base64 or a `data:image/...;base64,` URL; returns the bytes. */
+const IMAGE_TOO_LARGE = `is too large: an image may be at most ${SCREEN_LIMITS.imageBytes / 1024 / 1024} MiB`;
+
+/**
+ * Accepts plain base64 (with or without line breaks) or a `data:image/...;base64,` URL; returns
+ * the bytes. The length cap before decoding leaves room for a line break every 76 characters;
+ * the decoded size is then checked exactly.
+ */
 export const base64ImageSchema = z
   .string()
   .min(1, 'is empty: send the image file encoded as base64')
-  .max(Math.ceil((SCREEN_LIMITS.imageBytes * 4) / 3) + 64, `is too large: an image may be at most ${SCREEN_LIMITS.imageBytes / 1024 / 1024} MiB`)
+  .max(Math.ceil(((SCREEN_LIMITS.imageBytes * 4) / 3) * (78 / 76)) + 64, IMAGE_TOO_LARGE)
   .transform((value, ctx) => {
-    const data = value.replace(DATA_URL_PREFIX, '');
+    const data = value.replace(DATA_URL_PREFIX, '').replace(LINE_BREAKS, '');
     if (data.length % 4 !== 0 || !BASE64.test(data)) {
       ctx.addIssue({
         code: 'custom',
@@ -27,7 +35,12 @@ export const base64ImageSchema = z
       });
       return z.NEVER;
     }
-    return new Uint8Array(Buffer.from(data, 'base64'));
+    const bytes = new Uint8Array(Buffer.from(data, 'base64'));
+    if (bytes.length > SCREEN_LIMITS.imageBytes) {
+      ctx.addIssue({ code: 'custom', message: IMAGE_TOO_LARGE });
+      return z.NEVER;
+    }
+    return bytes;
   });
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "ID"');
@@ -36,7 +49,10 @@ const accountId = z.string().min(1).max(200);
 export const requesterSchema = z.strictObject({ id: accountId, country: countryCode.optional() });
 
 export const screenRequestSchema = z.strictObject({
-  prompt: z.string().max(SCREEN_LIMITS.promptChars, `is too long: at most ${SCREEN_LIMITS.promptChars} characters`),
+  prompt: z
+    .string()
+    .max(SCREEN_LIMITS.promptChars, `is too long: at most ${SCREEN_LIMITS.promptChars} characters`)
+    .refine((prompt) => prompt.trim().length > 0, 'is empty: send the instruction the user gave the image model'),
   images: z
     .array(z.strictObject({ data: base64ImageSchema, owner: accountId.optional() }))
     .max(SCREEN_LIMITS.images, `has too many images: at most ${SCREEN_LIMITS.images} reference images per request`)

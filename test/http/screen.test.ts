@@ -87,6 +87,22 @@ for (const factory of STORE_FACTORIES) {
       assert.match(res.json().signals.images[0].pdq.hash, /^[0-9a-f]{64}$/);
     });
 
+    it('accepts base64 wrapped in lines as `base64` prints it, hashing the same bytes', async () => {
+      const png = await sharp({ create: { width: 48, height: 40, channels: 3, background: '#aa6633' } })
+        .png()
+        .toBuffer();
+      const flat = png.toString('base64');
+      const wrapped = (flat.match(/.{1,76}/g) ?? []).join('\n') + '\n';
+      const crlf = (flat.match(/.{1,64}/g) ?? []).join('\r\n');
+      const hashes = [];
+      for (const data of [flat, wrapped, crlf]) {
+        const res = await screen({ prompt: 'make it brighter', images: [{ data }], subject: 'adult' });
+        assert.equal(res.statusCode, 200, res.body);
+        hashes.push(res.json().signals.images[0].sha256);
+      }
+      assert.equal(new Set(hashes).size, 1, JSON.stringify(hashes));
+    });
+
     it('requires a key with the screen scope', async () => {
       const none = await t.app.inject({ method: 'POST', url: '/v1/screen', headers: { 'content-type': 'application/json' }, payload: '{"prompt":"x"}' });
       assert.equal(none.statusCode, 401);
@@ -108,6 +124,9 @@ for (const factory of STORE_FACTORIES) {
         [{ prompt: 'x', images: [{ data: 'not base64!!' }] }, /body\.images\[0\]\.data is not valid base64/],
         [{ prompt: 'x', requester: { id: 'a', country: 'indonesia' } }, /body\.requester\.country must be an ISO 3166-1/],
         [{ prompt: 'x'.repeat(5000) }, /body\.prompt is too long/],
+        [{ prompt: '' }, /body\.prompt is empty: send the instruction/],
+        [{ prompt: ' \n\t ' }, /body\.prompt is empty/],
+        [{ prompt: 'x', images: [{ data: 'QUJD\nR!==' }] }, /body\.images\[0\]\.data is not valid base64/],
         [[1, 2], /body must be an object, not an array/],
       ];
       for (const [body, message] of cases) {
