@@ -122,7 +122,7 @@ export function recordValues(fields: string[], columns: Array<Column | undefined
   const out: Partial<Record<Column, string>> = {};
   fields.forEach((value, i) => {
     const column = columns[i];
-    if (column) out[column] = value;
+    if (column) out[column] = (TEXT_FIELDS as readonly string[]).includes(column) ? unneutraliseCell(value) : value;
     else if (columns === HEADERLESS && value !== '')
       throw new FieldError(`expected at most 3 columns (pdq, quality, label) without a header; got ${fields.length}`);
   });
@@ -131,13 +131,30 @@ export function recordValues(fields: string[], columns: Array<Column | undefined
   return out;
 }
 
-/** One field as CSV: quoted when it holds a comma, quote, line break or edge whitespace. */
+/**
+ * A cell a spreadsheet would run as a formula (OWASP "CSV injection": `=`, `+`, `-`, `@`, tab,
+ * carriage return first) gets one leading `'`, so opening an exported bank in Excel or Sheets
+ * runs nothing. Cells that already start with quotes before such a character get one more, and
+ * `unneutraliseCell` removes exactly one, so every label survives export and import unchanged.
+ */
+const FORMULA_CELL = /^'*[=+\-@\t\r]/;
+
+export function neutraliseCell(value: string): string {
+  return FORMULA_CELL.test(value) ? `'${value}` : value;
+}
+
+export function unneutraliseCell(value: string): string {
+  return value.startsWith("'") && FORMULA_CELL.test(value) ? value.slice(1) : value;
+}
+
+/** One field as CSV: neutralised, then quoted when it holds a comma, quote, line break or edge whitespace. */
 export function csvField(value: string | number | null | undefined): string {
   if (value === undefined || value === null) return '';
-  const s = String(value);
+  const s = neutraliseCell(String(value));
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** One exported row, always as wide as `CSV_HEADER` (empty cells included) so every tool sees the same columns. */
 export function csvLine(entry: HashEntryLike): string {
-  return [entry.pdq, entry.quality, entry.sha256, ...TEXT_FIELDS.map((f) => entry[f])].map(csvField).join(',').replace(/,+$/, '');
+  return [entry.pdq, entry.quality, entry.sha256, ...TEXT_FIELDS.map((f) => entry[f])].map(csvField).join(',');
 }

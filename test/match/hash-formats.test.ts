@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
+import { csvEndsQuoted, splitCsvRecord } from '../../src/match/hash-csv.js';
 import type { HashEntry, HashListFormat, HashListResult } from '../../src/match/hash-formats.js';
 import { detectHashListFormat, formatHashList, hashListLinesAsync, parseHashList, parseHashListStream } from '../../src/match/hash-formats.js';
 
@@ -188,7 +189,7 @@ describe('hash list formats', () => {
     const lines: string[] = [];
     for await (const line of hashListLinesAsync(entries, 'pdq')) lines.push(line);
     assert.deepEqual(lines, [`${'e'.repeat(64)},90,a b`]);
-    assert.equal(formatHashList(entries, 'csv'), `pdq,quality,sha256,label,source,category,reason\n${'e'.repeat(64)},90,,"a\nb",ncmec\n`);
+    assert.equal(formatHashList(entries, 'csv'), `pdq,quality,sha256,label,source,category,reason\n${'e'.repeat(64)},90,,"a\nb",ncmec,,\n`);
     assert.equal(formatHashList(entries, 'jsonl'), `{"pdq":"${'e'.repeat(64)}","quality":90,"label":"a\\nb","source":"ncmec"}\n`);
   });
 });
@@ -197,7 +198,46 @@ describe('serialising store rows', () => {
   it('treats null fields as absent', () => {
     const row = { id: 1, pdq: 'a'.repeat(64), quality: 80, sha256: null, label: 'x', source: null, category: null, reason: null, bankId: 2 };
     assert.equal(formatHashList([row], 'jsonl'), `{"pdq":"${'a'.repeat(64)}","quality":80,"label":"x"}\n`);
-    assert.equal(formatHashList([row], 'csv').split('\n')[1], `${'a'.repeat(64)},80,,x`);
+    assert.equal(formatHashList([row], 'csv').split('\n')[1], `${'a'.repeat(64)},80,,x,,,`);
     assert.equal(formatHashList([row], 'pdq'), `${'a'.repeat(64)},80,x\n`);
+  });
+});
+
+describe('CSV export against spreadsheet formulas', () => {
+  const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+  const text = fc.oneof(
+    fc.stringMatching(/^[!-~]([ -~]{0,28}[!-~])?$/),
+    fc.constantFrom('=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)', '\tx', '\r=1', "'=1", "''+x", "'plain", '=', '-'),
+  );
+  const entry = fc.record(
+    { pdq: hex, quality: fc.integer({ min: 0, max: 100 }), label: text, source: text, category: text, reason: text },
+    { requiredKeys: ['pdq', 'quality'] },
+  );
+
+  it('no cell starts with = + - @ tab or CR, every row is as wide as the header, and import reads back what export wrote', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 8 }), (entries) => {
+        const cleaned = entries.map((e) => ({ ...e })) as HashEntry[];
+        const csv = formatHashList(cleaned, 'csv');
+        const header = csv.split('\n')[0]!.split(',');
+        let pending = '';
+        for (const line of csv.split('\n').slice(1, -1)) {
+          pending = pending === '' ? line : `${pending}\n${line}`;
+          if (csvEndsQuoted(pending, false)) continue;
+          const cells = splitCsvRecord(pending);
+          pending = '';
+          assert.equal(cells.length, header.length, csv);
+          for (const cell of cells) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, csv);
+        }
+        const parsed = parseHashList(csv);
+        assert.ok(parsed.ok, JSON.stringify(parsed));
+        assert.deepEqual(entriesOf(parsed), cleaned);
+      }),
+    );
+  });
+
+  it('prefixes a formula-like label with one quote', () => {
+    const csv = formatHashList([{ pdq: 'c'.repeat(64), quality: 100, label: '=cmd|calc', reason: "'@x" }], 'csv');
+    assert.equal(csv.split('\n')[1], `${'c'.repeat(64)},100,,'=cmd|calc,,,''@x`);
   });
 });
