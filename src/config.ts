@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { PerisaiError } from './domain/errors.js';
+import { keyWeakness } from './domain/key-strength.js';
 import { DEFAULT_CLOCKS_PATH } from './policy/clocks-file.js';
 import { DEFAULT_POLICY_PATH } from './policy/policy-file.js';
 
@@ -28,7 +29,13 @@ const configSchema = z.object({
   /** A SQLite file path or a postgres:// URL. */
   db: z.string().min(1).default(DEFAULT_DB_PATH),
   policyPath: z.string().min(1).default(DEFAULT_POLICY_PATH),
-  adminKey: z.string().min(16, 'PERISAI_ADMIN_KEY must be at least 16 characters').optional(),
+  adminKey: z
+    .string()
+    .superRefine((secret, ctx) => {
+      const weakness = keyWeakness(secret);
+      if (weakness) ctx.addIssue({ code: 'custom', message: `PERISAI_ADMIN_KEY ${weakness}` });
+    })
+    .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Run image detectors (nudity, faces) in a worker pool; off makes images fail closed to review. */
   imageDetectors: z.boolean().default(true),

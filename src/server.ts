@@ -69,7 +69,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
     `  health:  ${base}/healthz   metrics: ${base}/metrics`,
   ];
-  if (created) {
+  // A key the operator supplied is never echoed (logs outlive secrets); only a generated one is shown, once.
+  if (created && config.adminKey !== undefined) {
+    lines.push('', `PERISAI_ADMIN_KEY was registered as admin key ${created.record.id}.`);
+  } else if (created) {
     lines.push('', `An admin API key was created. It is shown only this once; store it now:`, `  ${created.secret}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -82,7 +82,7 @@ describe('perisai bank', () => {
 
 describe('a bank changed from the CLI while perisai serve runs on the same SQLite file', () => {
   const live = join(dir, 'live.db');
-  const KEY = 'psk_bank_cli_live_test_key_01';
+  const KEY = 'psk__kUlTcy-gVrikmXEtY0r3mZoLAciZTf_';
   let server: ServerProcess;
   before(async () => {
     server = await startServerProcess(live, { PERISAI_ADMIN_KEY: KEY });

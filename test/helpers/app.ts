@@ -5,7 +5,7 @@ import { type ConfigOverrides, readConfig } from '../../src/config.js';
 import { buildServer } from '../../src/http/server.js';
 import type { TestStore } from './stores.js';
 
-export const ADMIN_KEY = 'psk_test_admin_key_0123456789';
+export const ADMIN_KEY = 'psk_MQr-ZMOu7JjOQ9tVFk5cWLXeW7mopwYz';
 
 export interface TestApp {
   ctx: AppContext;

@@ -8,6 +8,8 @@ import { CLI } from './cli.js';
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the process has printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startServerProcess(db: string, env: Record<string, string>
   return {
     url,
     child,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -5,7 +5,7 @@ import { after, before, describe } from 'node:test';
 import { type ServerProcess, startServerProcess, waitFor } from '../helpers/server-process.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
-const KEY = 'psk_multi_instance_test_key_01';
+const KEY = 'psk_sc61g4b8_vC0N7P4JZTD_ZXvYA9xw6tg';
 const FIXTURES = new URL('../fixtures/pdq/synthetic/', import.meta.url);
 const IMAGE = readFileSync(new URL('02-plasma-512x512.png', FIXTURES));
 const IMAGE_PDQ = 'dee327e5e9e247fb7749382d6ee38b3485902a1419b9b22f026ec60b22ead0d5';
