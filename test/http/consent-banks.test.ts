@@ -152,6 +152,26 @@ for (const factory of STORE_FACTORIES) {
       assert.equal((await call('GET', '/v1/banks/nope')).statusCode, 404);
     });
 
+    it('nested values in hash records are refused with 400 naming the field, however deep, and the server stays up', async () => {
+      assert.equal((await call('POST', '/v1/banks', { name: 'nested', purpose: 'test' })).statusCode, 201);
+      const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+      const h = '3'.repeat(64);
+      const post = (payload: string, type: string) =>
+        t.app.inject({ method: 'POST', url: '/v1/banks/nested/hashes', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': type }, payload });
+      const bodies: Array<[string, string, RegExp]> = [
+        [`{"hashes":[{"pdq":"${h}","label":${deep}}]}`, 'application/json', /body\.hashes\[0\]\.label must be a string, number, boolean or null/],
+        [`{"hashes":[{"pdq":"${h}","source":{"a":{"b":1}}}]}`, 'application/json', /body\.hashes\[0\]\.source must be a string, number/],
+        [`{"pdq":"${h}","label":${deep}}`, 'application/x-ndjson', /line 1: label must be a string/],
+      ];
+      for (const [payload, type, message] of bodies) {
+        const res = await post(payload, type);
+        assert.equal(res.statusCode, 400, res.body.slice(0, 300));
+        assert.match(res.json().message, message);
+      }
+      assert.equal((await call('GET', '/v1/banks')).json().banks.find((b: { name: string }) => b.name === 'nested').hashes, 0);
+      assert.equal((await post(`{"hashes":[{"pdq":"${h}","quality":90,"label":"ok"}]}`, 'application/json')).statusCode, 200);
+    });
+
     it('an output of an unknown request is a 404', async () => {
       const res = await call('POST', '/v1/screen/output', { request_id: `dec_${'1'.repeat(32)}`, image: { data: OTHER.toString('base64') } });
       assert.equal(res.statusCode, 404);

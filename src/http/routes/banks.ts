@@ -79,7 +79,12 @@ export function bankRoutes(ctx: AppContext): FastifyPluginAsync {
   };
 }
 
-const jsonHashesSchema = z.strictObject({ hashes: z.array(z.record(z.string(), z.unknown())).min(1, 'must hold at least one hash') });
+// A hash record's fields are flat (hex, numbers, short text): a nested object or array is refused
+// here, by name, before anything walks it (a deeply nested one would otherwise overflow the stack).
+const flatValue = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: 'must be a string, number, boolean or null: hash records hold no nested objects or arrays',
+});
+const jsonHashesSchema = z.strictObject({ hashes: z.array(z.record(z.string(), flatValue)).min(1, 'must hold at least one hash') });
 
 /** A JSON body is the JSONL format with the lines in an array: one parser validates both. */
 function jsonBodyToJsonl(body: unknown): string {
