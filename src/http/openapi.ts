@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
 import { createBankSchema } from '../services/banks.js';
-import { consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
+import { consentPatchSchema, consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
 import { ledgerLookupSchema } from '../services/ledger.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 
@@ -141,6 +141,7 @@ export function openApiDocument(version: string): JsonSchema {
         ScreenRequest: inputSchema(screenRequestSchema),
         ScreenOutput: inputSchema(screenOutputSchema),
         ConsentSettings: inputSchema(consentSettingsSchema),
+        ConsentPatch: inputSchema(consentPatchSchema),
         ProtectedHashes: inputSchema(protectedHashesSchema),
         CreateBank: inputSchema(createBankSchema),
         LedgerLookup: inputSchema(ledgerLookupSchema),
@@ -214,6 +215,13 @@ export function openApiDocument(version: string): JsonSchema {
           parameters: [pathParam('account')],
           requestBody: jsonBody('ConsentSettings'),
           responses: ok('The settings.', 400, 401, 403),
+        },
+        patch: {
+          summary: 'Change one or both consent settings; the other keeps its stored (or default) value',
+          security: secured,
+          parameters: [pathParam('account')],
+          requestBody: jsonBody('ConsentPatch'),
+          responses: ok('The settings as they now stand.', 400, 401, 403),
         },
         delete: {
           summary: 'Erase the settings (defaults apply again)',

@@ -14,6 +14,7 @@ import {
   findProtectedHashesBySha256,
   insertProtectedHashes,
   listProtectedHashes,
+  patchConsent,
   type ProtectedHashRow,
   upsertConsent,
 } from '../store/repositories/consent.js';
@@ -35,6 +36,11 @@ export const sha256Hex = z
   .transform((value) => value.toLowerCase());
 
 export const consentSettingsSchema = z.strictObject({ allow_ai_edits_by_others: z.boolean(), allow_ai_edits_by_self: z.boolean() });
+
+/** PATCH: any of the settings, at least one; the others keep their stored (or default) value. */
+export const consentPatchSchema = consentSettingsSchema
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'must set at least one of allow_ai_edits_by_others, allow_ai_edits_by_self');
 
 export const protectedHashesSchema = z.strictObject({
   hashes: z
@@ -92,6 +98,23 @@ export class ConsentService {
         },
       ]);
       return this.get(account, tx.db);
+    }, outer);
+  }
+
+  /** Changes only the given settings (HTTP PATCH); audited with the settings as they now stand. */
+  async patch(account: string, changes: Partial<ConsentSettings>, actor: string, outer?: Tx): Promise<ConsentView> {
+    return this.uow.run(async (tx) => {
+      await patchConsent(tx.db, account, changes, tx.at);
+      const now = await this.get(account, tx.db);
+      await tx.audit([
+        {
+          kind: 'consent_changed',
+          subject: account,
+          actor,
+          payload: { allow_ai_edits_by_others: now.allow_ai_edits_by_others, allow_ai_edits_by_self: now.allow_ai_edits_by_self },
+        },
+      ]);
+      return now;
     }, outer);
   }
 

@@ -27,7 +27,7 @@ for (const factory of STORE_FACTORIES) {
     });
     after(async () => t?.close());
 
-    const call = (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, body?: unknown) =>
+    const call = (method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE', url: string, body?: unknown) =>
       t.app.inject({
         method,
         url,
@@ -45,6 +45,37 @@ for (const factory of STORE_FACTORIES) {
     it('consent defaults to no edits by others, yes by self', async () => {
       const res = await call('GET', '/v1/consent/acct-42');
       assert.deepEqual(res.json(), { account: 'acct-42', allow_ai_edits_by_others: false, allow_ai_edits_by_self: true, stored: false, updated_at: null });
+    });
+
+    it('PATCH changes one setting at a time, keeps the other, audits each change, and refuses an empty or unknown one', async () => {
+      const first = await call('PATCH', '/v1/consent/acct-patch', { allow_ai_edits_by_others: true });
+      assert.equal(first.statusCode, 200, first.body);
+      assert.deepEqual([first.json().allow_ai_edits_by_others, first.json().allow_ai_edits_by_self, first.json().stored], [true, true, true]);
+      const second = await call('PATCH', '/v1/consent/acct-patch', { allow_ai_edits_by_self: false });
+      assert.deepEqual([second.json().allow_ai_edits_by_others, second.json().allow_ai_edits_by_self], [true, false]);
+      // Concurrent changes of different settings both land (one statement each, no read-merge-write).
+      await Promise.all([
+        call('PATCH', '/v1/consent/acct-patch-2', { allow_ai_edits_by_others: true }),
+        call('PATCH', '/v1/consent/acct-patch-2', { allow_ai_edits_by_self: false }),
+      ]);
+      const both = (await call('GET', '/v1/consent/acct-patch-2')).json();
+      assert.deepEqual([both.allow_ai_edits_by_others, both.allow_ai_edits_by_self], [true, false]);
+      for (const [body, message] of [
+        [{}, /must set at least one of allow_ai_edits_by_others, allow_ai_edits_by_self/],
+        [{ allow_ai_edits_by_others: 'yes' }, /allow_ai_edits_by_others must be a boolean/],
+        [{ allow_edits: true }, /unknown field "allow_edits"/],
+      ] as const) {
+        const bad = await call('PATCH', '/v1/consent/acct-patch', body);
+        assert.equal(bad.statusCode, 400, bad.body);
+        assert.match(bad.json().message, message);
+      }
+      let changes = 0;
+      for (let after: number | null = 0; after !== null;) {
+        const page = await t.ctx.audit.entries(after, 1000);
+        changes += page.entries.filter((e) => e.kind === 'consent_changed' && e.subject === 'acct-patch').length;
+        after = page.next;
+      }
+      assert.equal(changes, 2);
     });
 
     it("an edit of someone else's photo is refused until they allow it; their own edit is allowed", async () => {

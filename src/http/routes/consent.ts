@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 
 import type { AppContext } from '../../app-context.js';
-import { accountParam, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../../services/consent.js';
+import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../../services/consent.js';
 import { parseInput } from '../../services/parse-input.js';
 import { requireScope } from '../auth.js';
 
@@ -24,6 +24,16 @@ export function consentRoutes(ctx: AppContext): FastifyPluginAsync {
       const { account } = parseInput(accountParams, request.params, 'path');
       const body = parseInput(consentSettingsSchema, request.body, 'body');
       return ctx.consent.put(account, { allowAiEditsByOthers: body.allow_ai_edits_by_others, allowAiEditsBySelf: body.allow_ai_edits_by_self }, actor(request));
+    });
+
+    app.patch('/v1/consent/:account', auth, async (request) => {
+      const { account } = parseInput(accountParams, request.params, 'path');
+      const body = parseInput(consentPatchSchema, request.body, 'body');
+      return ctx.consent.patch(
+        account,
+        { allowAiEditsByOthers: body.allow_ai_edits_by_others, allowAiEditsBySelf: body.allow_ai_edits_by_self },
+        actor(request),
+      );
     });
 
     app.delete('/v1/consent/:account', auth, async (request) => {

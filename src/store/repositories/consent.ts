@@ -67,6 +67,31 @@ export async function upsertConsent(db: Db, account: string, settings: ConsentSe
     .execute();
 }
 
+/**
+ * Sets only the given settings in one statement: a new row takes the defaults for the rest, an
+ * existing row keeps them. Concurrent changes of different settings therefore never undo each
+ * other (a read-merge-write would, on PostgreSQL's read committed).
+ */
+export async function patchConsent(db: Db, account: string, changes: Partial<ConsentSettings>, at: string): Promise<void> {
+  const merged: ConsentSettings = {
+    allowAiEditsByOthers: changes.allowAiEditsByOthers ?? DEFAULT_CONSENT.allowAiEditsByOthers,
+    allowAiEditsBySelf: changes.allowAiEditsBySelf ?? DEFAULT_CONSENT.allowAiEditsBySelf,
+  };
+  const changed: { allow_ai_edits_by_others?: number; allow_ai_edits_by_self?: number; updated_at: string } = { updated_at: at };
+  if (changes.allowAiEditsByOthers !== undefined) changed.allow_ai_edits_by_others = changes.allowAiEditsByOthers ? 1 : 0;
+  if (changes.allowAiEditsBySelf !== undefined) changed.allow_ai_edits_by_self = changes.allowAiEditsBySelf ? 1 : 0;
+  await db
+    .insertInto('consent_settings')
+    .values({
+      account,
+      allow_ai_edits_by_others: merged.allowAiEditsByOthers ? 1 : 0,
+      allow_ai_edits_by_self: merged.allowAiEditsBySelf ? 1 : 0,
+      updated_at: at,
+    })
+    .onConflict((oc) => oc.column('account').doUpdateSet(changed))
+    .execute();
+}
+
 export async function deleteConsent(db: Db, account: string): Promise<boolean> {
   const result = await db.deleteFrom('consent_settings').where('account', '=', account).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
