@@ -219,4 +219,67 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('webhook_attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'attempt']).execute();
     },
   },
+  {
+    name: '2026-12-03-008-reports-and-cases',
+    async up(db, dialect) {
+      // A case is the unit a reviewer works and a clock runs on; reports join it. The reported
+      // image is kept only as its hashes (PDQ for merging and banking, SHA-256 for identity).
+      await db.schema
+        .createTable('cases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('jurisdiction', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('content_id', 'text')
+        .addColumn('content_url', 'text')
+        .addColumn('image_pdq', 'text')
+        .addColumn('image_sha256', 'text')
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('clock_version', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .addColumn('assignee', 'text')
+        .addColumn('automated', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('fired_alerts', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // The queue is read by deadline, optionally narrowed by one filter; (deadline, id) is the keyset.
+      await db.schema.createIndex('cases_deadline').on('cases').columns(['deadline', 'id']).execute();
+      for (const column of ['state', 'jurisdiction', 'category', 'assignee']) {
+        await db.schema.createIndex(`cases_${column}_deadline`).on('cases').columns([column, 'deadline', 'id']).execute();
+      }
+      await db.schema.createIndex('cases_content_id').on('cases').columns(['content_id']).execute();
+      await db.schema.createIndex('cases_image_pdq').on('cases').columns(['image_pdq']).execute();
+      await db.schema
+        .createTable('reports')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('reporter_type', 'text', (c) => c.notNull())
+        .addColumn('reporter_authenticated', 'integer', (c) => c.notNull())
+        .addColumn('reporter', 'text', (c) => c.notNull())
+        .addColumn('jurisdiction', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('content_id', 'text')
+        .addColumn('content_url', 'text')
+        .addColumn('image_pdq', 'text')
+        .addColumn('image_sha256', 'text')
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('missing', 'text', (c) => c.notNull())
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('deadline', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reports_case').on('reports').columns(['case_id', 'received_at']).execute();
+      await db.schema
+        .createTable('case_events')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('case_id', 'text', (c) => c.notNull().references('cases.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('case_events_case').on('case_events').columns(['case_id', 'id']).execute();
+    },
+  },
 ];

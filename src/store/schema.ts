@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -218,4 +218,68 @@ export interface WebhookAttemptTable {
 export interface DatabaseV7 {
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+}
+
+/** A case: one piece of reported content, its clock and where it stands. */
+export interface CaseTable {
+  id: string;
+  /** open → in_review → actioned | declined → appealed → closed. */
+  state: string;
+  jurisdiction: string;
+  category: string;
+  content_id: string | null;
+  content_url: string | null;
+  /** PDQ of the reported image (hex); the image itself is never stored. */
+  image_pdq: string | null;
+  image_sha256: string | null;
+  /** The clock rule that set the deadline, and the rules file version it came from. */
+  rule_id: string;
+  clock_version: string;
+  opened_at: string;
+  deadline: string;
+  assignee: string | null;
+  /** 1 when the case was acted on without waiting for a person. */
+  automated: number;
+  /** JSON array of alert threshold keys already fired, so each fires once. */
+  fired_alerts: string;
+  updated_at: string;
+}
+
+/** One report as received (minus the image, kept only as hashes). */
+export interface ReportTable {
+  id: string;
+  case_id: string;
+  received_at: string;
+  reporter_type: string;
+  reporter_authenticated: number;
+  /** JSON of the reporter's name, email and contact. */
+  reporter: string;
+  jurisdiction: string;
+  category: string;
+  content_id: string | null;
+  content_url: string | null;
+  image_pdq: string | null;
+  image_sha256: string | null;
+  /** JSON of the notice's statements (explanation, good faith, signature...). */
+  body: string;
+  /** JSON array of the legal elements the notice lacks. */
+  missing: string;
+  rule_id: string;
+  deadline: string;
+}
+
+/** A case's history: every transition and action, in order. */
+export interface CaseEventTable {
+  id: Generated<number>;
+  case_id: string;
+  at: string;
+  kind: string;
+  actor: string;
+  payload: string;
+}
+
+export interface DatabaseV8 {
+  cases: CaseTable;
+  reports: ReportTable;
+  case_events: CaseEventTable;
 }

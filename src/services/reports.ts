@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+
+import { z } from 'zod';
+
+import { type ClockRule, type ClockRules, deadlineOf, EU_MEMBER_STATES, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
+import { PerisaiError } from '../domain/errors.js';
+import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../domain/reports.js';
+import { hammingDistance } from '../pdq/bits.js';
+import { findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, openCasePdqs, updateCase } from '../store/repositories/cases.js';
+import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
+import type { ImageAnalyser } from './ports.js';
+import type { Tx, UnitOfWork } from './unit-of-work.js';
+
+/** The body of `POST /v1/reports`: what a valid notice contains under the DSA and the TAKE IT DOWN Act. */
+export const reportBodySchema = z.strictObject({
+  reporter: z.strictObject({
+    type: z.enum(REPORTER_TYPES),
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.string().trim().email().max(320).optional(),
+    /** Other contact details (phone, postal address) the TAKE IT DOWN Act accepts. */
+    contact: z.string().trim().min(1).max(500).optional(),
+  }),
+  jurisdiction: z.string().regex(JURISDICTION_PATTERN, 'use an ISO 3166-1 alpha-2 code in capitals, or EU'),
+  category: z.enum(REPORT_CATEGORIES),
+  content: z
+    .strictObject({
+      id: z.string().trim().min(1).max(200).optional(),
+      url: z.string().url().max(2000).optional(),
+      /** Base64 of the reported image; hashed on arrival and never stored. */
+      image: z.string().min(1).optional(),
+    })
+    .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image'),
+  explanation: z.string().trim().min(1).max(10_000).optional(),
+  good_faith: z.boolean().optional(),
+  non_consensual: z.boolean().optional(),
+  signature: z.string().trim().min(1).max(500).optional(),
+});
+export type ReportBody = z.infer<typeof reportBodySchema>;
+
+export interface MissingElement {
+  /** The body field that would supply it. */
+  field: string;
+  element: string;
+  law: string;
+}
+
+const DSA = 'EU Digital Services Act, Art. 16(2)';
+const TIDA = 'US TAKE IT DOWN Act, §3(a)(2)';
+
+/**
+ * The legal elements a notice lacks. A notice is never refused for them (a victim's report
+ * still starts the clock); the case shows what is missing so a reviewer can ask for it.
+ */
+export function missingElements(body: ReportBody): MissingElement[] {
+  const missing: MissingElement[] = [];
+  const eu = body.jurisdiction === 'EU' || EU_MEMBER_STATES.has(body.jurisdiction);
+  if (eu) {
+    if (!body.explanation)
+      missing.push({ field: 'explanation', element: 'a sufficiently substantiated explanation of why the content is illegal', law: `${DSA}(a)` });
+    if (!body.content.url && !body.content.id)
+      missing.push({ field: 'content.url', element: 'the exact electronic location of the content', law: `${DSA}(b)` });
+    // Art. 16(2)(c) exempts notices about child sexual abuse offences from naming the notifier.
+    if (body.category !== 'csam') {
+      if (!body.reporter.name)
+        missing.push({ field: 'reporter.name', element: 'the name of the individual or entity submitting the notice', law: `${DSA}(c)` });
+      if (!body.reporter.email) missing.push({ field: 'reporter.email', element: 'the email address of the notifier', law: `${DSA}(c)` });
+    }
+    if (body.good_faith !== true)
+      missing.push({ field: 'good_faith', element: 'a statement of bona fide belief that the notice is accurate and complete', law: `${DSA}(d)` });
+  }
+  const intimate = body.category === 'ncii' || body.category === 'sexual_deepfake' || body.category === 'nudity';
+  if (body.jurisdiction === 'US' && intimate) {
+    if (!body.signature)
+      missing.push({
+        field: 'signature',
+        element: 'a physical or electronic signature of the identifiable individual or their authorised representative',
+        law: `${TIDA}(A)`,
+      });
+    if (!body.content.url && !body.content.id && !body.content.image)
+      missing.push({ field: 'content', element: 'an identification of, and information reasonably sufficient to locate, the depiction', law: `${TIDA}(B)` });
+    if (body.non_consensual !== true)
+      missing.push({ field: 'non_consensual', element: 'a brief statement of good-faith belief that the depiction is not consensual', law: `${TIDA}(C)` });
+    if (!body.reporter.email && !body.reporter.contact)
+      missing.push({ field: 'reporter.email', element: 'information sufficient to contact the individual', law: `${TIDA}(D)` });
+  }
+  return missing;
+}
+
+export interface ReportReceipt {
+  id: string;
+  case_id: string;
+  deadline: string;
+  rule: { id: string; hours: number; basis: ClockRule['basis']; source: ClockRule['source'] };
+  missing: MissingElement[];
+  /** True when the report joined a case already open about the same content. */
+  merged: boolean;
+}
+
+export interface ReportsServiceOptions {
+  uow: UnitOfWork;
+  clockRules: () => ClockRules;
+  imageAnalyser: ImageAnalyser;
+  /** Reports whose image PDQ is within this distance of an open case's join it (the bank distance). */
+  mergeDistance?: number;
+}
+
+/** Intake: records a report, opens or joins its case and sets the case's clock. */
+export class ReportsService {
+  constructor(private readonly options: ReportsServiceOptions) {}
+
+  async submit(body: ReportBody, reporter: { authenticated: boolean; actor: string }, outer?: Tx): Promise<ReportReceipt> {
+    // Hash before the transaction: decoding is slow and the image never reaches the store.
+    const image = body.content.image === undefined ? undefined : await this.hashImage(body.content.image);
+    const missing = missingElements(body);
+    return this.options.uow.run(async (tx) => {
+      const at = new Date(tx.at);
+      const rules = this.options.clockRules();
+      const rule = resolveClock(rules, {
+        jurisdiction: body.jurisdiction,
+        reporterType: body.reporter.type as ReporterType,
+        category: body.category as ReportCategory,
+        at,
+      });
+      const deadline = deadlineOf(rule, at).toISOString();
+      const existing = await this.findCaseFor(tx, body.content.id, image?.pdq);
+      const reportId = `rep_${randomUUID().replaceAll('-', '')}`;
+      let caseId: string;
+      let caseDeadline = deadline;
+      let caseRule = rule.id;
+      if (existing) {
+        caseId = existing.id;
+        // The shortest clock wins: a later report under a stricter rule shortens the case's deadline.
+        if (deadline < existing.deadline) {
+          await updateCase(tx.db, caseId, { deadline, rule_id: rule.id, clock_version: rules.version, updated_at: tx.at });
+        } else {
+          caseDeadline = existing.deadline;
+          caseRule = existing.rule_id;
+        }
+        if (image && !existing.image_pdq) await updateCase(tx.db, caseId, { image_pdq: image.pdq ?? null, image_sha256: image.sha256, updated_at: tx.at });
+      } else {
+        caseId = `case_${randomUUID().replaceAll('-', '')}`;
+        await insertCase(tx.db, {
+          id: caseId,
+          state: 'open',
+          jurisdiction: body.jurisdiction,
+          category: body.category,
+          content_id: body.content.id ?? null,
+          content_url: body.content.url ?? null,
+          image_pdq: image?.pdq ?? null,
+          image_sha256: image?.sha256 ?? null,
+          rule_id: rule.id,
+          clock_version: rules.version,
+          opened_at: tx.at,
+          deadline,
+          assignee: null,
+          automated: 0,
+          fired_alerts: '[]',
+          updated_at: tx.at,
+        });
+        await insertCaseEvent(tx.db, { caseId, at: tx.at, kind: 'opened', actor: reporter.actor, payload: { rule: rule.id, deadline } });
+      }
+      const { image: _image, ...content } = body.content;
+      await insertReport(tx.db, {
+        id: reportId,
+        case_id: caseId,
+        received_at: tx.at,
+        reporter_type: body.reporter.type,
+        reporter_authenticated: reporter.authenticated ? 1 : 0,
+        reporter: JSON.stringify({ name: body.reporter.name ?? null, email: body.reporter.email ?? null, contact: body.reporter.contact ?? null }),
+        jurisdiction: body.jurisdiction,
+        category: body.category,
+        content_id: content.id ?? null,
+        content_url: content.url ?? null,
+        image_pdq: image?.pdq ?? null,
+        image_sha256: image?.sha256 ?? null,
+        body: JSON.stringify({
+          explanation: body.explanation ?? null,
+          good_faith: body.good_faith ?? null,
+          non_consensual: body.non_consensual ?? null,
+          signature: body.signature ?? null,
+        }),
+        missing: JSON.stringify(missing),
+        rule_id: rule.id,
+        deadline,
+      });
+      await insertCaseEvent(tx.db, {
+        caseId,
+        at: tx.at,
+        kind: 'report',
+        actor: reporter.actor,
+        payload: { report: reportId, missing: missing.map((m) => m.field) },
+      });
+      // The audit entry names no reporter: the chain is shared evidence, the reporter's details stay in the case.
+      await tx.audit([
+        {
+          kind: 'report.received',
+          subject: caseId,
+          actor: reporter.actor,
+          payload: {
+            report: reportId,
+            case: caseId,
+            merged: existing !== undefined,
+            reporter_type: body.reporter.type,
+            authenticated: reporter.authenticated,
+            rule: rule.id,
+            deadline,
+            image_sha256: image?.sha256 ?? null,
+            missing: missing.map((m) => m.field),
+          },
+        },
+      ]);
+      const chosen = caseRule === rule.id ? rule : (resolveRuleById(rules, caseRule) ?? rule);
+      return {
+        id: reportId,
+        case_id: caseId,
+        deadline: caseDeadline,
+        rule: { id: chosen.id, hours: chosen.hours, basis: chosen.basis, source: chosen.source },
+        missing,
+        merged: existing !== undefined,
+      };
+    }, outer);
+  }
+
+  private async hashImage(base64: string): Promise<{ sha256: string; pdq: string | undefined }> {
+    const bytes = Buffer.from(base64, 'base64');
+    if (bytes.byteLength === 0) throw new PerisaiError('invalid_request', 'content.image is not base64 of an image: send the image file encoded as base64.');
+    const analysis = await this.options.imageAnalyser.analyse(bytes);
+    return { sha256: analysis.summary.sha256, pdq: analysis.summary.pdq?.hash };
+  }
+
+  private async findCaseFor(tx: Tx, contentId: string | undefined, pdq: string | undefined) {
+    if (contentId !== undefined) {
+      const byId = await findOpenCaseByContentId(tx.db, contentId);
+      if (byId) return byId;
+    }
+    if (pdq === undefined) return undefined;
+    const maxDistance = this.options.mergeDistance ?? PROTECTED_MAX_DISTANCE;
+    let best: { id: string; distance: number } | undefined;
+    for (const row of await openCasePdqs(tx.db)) {
+      const distance = hammingDistance(row.image_pdq, pdq);
+      if (distance <= maxDistance && (!best || distance < best.distance)) best = { id: row.id, distance };
+    }
+    if (!best) return undefined;
+    return tx.db.selectFrom('cases').selectAll().where('id', '=', best.id).executeTakeFirst();
+  }
+}
+
+function resolveRuleById(rules: ClockRules, id: string): ClockRule | undefined {
+  return rules.rules.find((rule) => rule.id === id);
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+
+import { ManualClock } from '../../src/domain/clock.js';
+import { shippedClockRules } from '../../src/policy/clocks-file.js';
+import { ReportsService } from '../../src/services/reports.js';
+import { UnitOfWork } from '../../src/services/unit-of-work.js';
+import { fakeImageAnalyser } from '../helpers/fake-image-analyser.js';
+import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+
+const rules = await shippedClockRules();
+const PDQ_A = 'f'.repeat(64);
+// Three bits from PDQ_A: a re-encoded copy of the same image.
+const PDQ_A_NEAR = 'e'.repeat(3) + 'f'.repeat(61);
+
+for (const factory of STORE_FACTORIES) {
+  describe(`report intake on ${factory.name}`, () => {
+    const store = useStore(factory);
+    const test = testOn(factory);
+    const clock = new ManualClock('2026-06-01T10:00:00.000Z');
+    const analyser = fakeImageAnalyser();
+    const service = () => new ReportsService({ uow: new UnitOfWork(store().store, clock), clockRules: () => rules, imageAnalyser: analyser });
+    const actor = { authenticated: false, actor: 'public' };
+
+    test('an Indian NCII report gets the 2 h rule and a complete one misses nothing', async () => {
+      const receipt = await service().submit(
+        {
+          reporter: { type: 'depicted_person', name: 'A', email: 'a@example.org' },
+          jurisdiction: 'IN',
+          category: 'ncii',
+          content: { id: 'post-in-1' },
+          explanation: 'me',
+          good_faith: true,
+          non_consensual: true,
+          signature: 'A',
+        },
+        actor,
+      );
+      assert.equal(receipt.rule.id, 'in-ncii-2h');
+      assert.equal(receipt.deadline, '2026-06-01T12:00:00.000Z');
+      assert.deepEqual(receipt.missing, []);
+    });
+
+    test('an incomplete US report is kept with each missing element and its law', async () => {
+      const receipt = await service().submit({ reporter: { type: 'user' }, jurisdiction: 'US', category: 'ncii', content: { id: 'post-us-1' } }, actor);
+      assert.equal(receipt.rule.id, 'us-take-it-down');
+      assert.deepEqual(
+        receipt.missing.map((m) => `${m.field} ${m.law}`),
+        ['signature US TAKE IT DOWN Act, §3(a)(2)(A)', 'non_consensual US TAKE IT DOWN Act, §3(a)(2)(C)', 'reporter.email US TAKE IT DOWN Act, §3(a)(2)(D)'],
+      );
+      const row = await store().store.db.selectFrom('reports').select(['missing', 'case_id']).where('id', '=', receipt.id).executeTakeFirstOrThrow();
+      assert.equal(JSON.parse(row.missing).length, 3);
+      assert.equal(row.case_id, receipt.case_id);
+    });
+
+    test('an EU notice names the DSA Art. 16(2) elements it lacks', async () => {
+      const receipt = await service().submit(
+        { reporter: { type: 'user' }, jurisdiction: 'DE', category: 'other', content: { image: Buffer.from('x').toString('base64') } },
+        actor,
+      );
+      assert.deepEqual(
+        receipt.missing.map((m) => m.law),
+        [
+          'EU Digital Services Act, Art. 16(2)(a)',
+          'EU Digital Services Act, Art. 16(2)(b)',
+          'EU Digital Services Act, Art. 16(2)(c)',
+          'EU Digital Services Act, Art. 16(2)(c)',
+          'EU Digital Services Act, Art. 16(2)(d)',
+        ],
+      );
+    });
+
+    test('reports about the same content id join one case, and the shorter clock wins', async () => {
+      const first = await service().submit({ reporter: { type: 'user' }, jurisdiction: 'GB', category: 'other', content: { id: 'post-dup' } }, actor);
+      const second = await service().submit(
+        { reporter: { type: 'depicted_person' }, jurisdiction: 'IN', category: 'ncii', content: { id: 'post-dup' } },
+        actor,
+      );
+      assert.equal(second.case_id, first.case_id);
+      assert.equal(second.merged, true);
+      assert.equal(second.rule.id, 'in-ncii-2h');
+      const row = await store().store.db.selectFrom('cases').select(['deadline', 'rule_id']).where('id', '=', first.case_id).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { deadline: '2026-06-01T12:00:00.000Z', rule_id: 'in-ncii-2h' });
+    });
+
+    test('a re-encoded copy of a reported image joins the case by PDQ; the image is not stored', async () => {
+      analyser.set('image-one', { pdq: { hash: PDQ_A, quality: 100 } });
+      analyser.set('image-one-reencoded', { pdq: { hash: PDQ_A_NEAR, quality: 100 } });
+      const first = await service().submit(
+        { reporter: { type: 'user' }, jurisdiction: 'AU', category: 'ncii', content: { image: Buffer.from('image-one').toString('base64') } },
+        actor,
+      );
+      const second = await service().submit(
+        { reporter: { type: 'user' }, jurisdiction: 'AU', category: 'ncii', content: { image: Buffer.from('image-one-reencoded').toString('base64') } },
+        actor,
+      );
+      assert.equal(second.case_id, first.case_id);
+      const reports = await store().store.db.selectFrom('reports').selectAll().where('case_id', '=', first.case_id).execute();
+      assert.equal(reports.length, 2);
+      for (const report of reports) assert.ok(!JSON.stringify(report).includes(Buffer.from('image-one').toString('base64')));
+    });
+  });
+}
