@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { LineCounter, parseDocument } from 'yaml';
-
 import { canonicalJson } from '../domain/canonical-json.js';
 import { clockFileSchema, type ClockRules, clockRulesFrom, duplicateRuleIds } from '../domain/clocks/index.js';
 import { PerisaiError } from '../domain/errors.js';
-import { formatPolicyProblems, locateIssue, type PolicyProblem } from './policy-file.js';
+import { formatPolicyProblems, locateIssue, type PolicyProblem, readYaml } from './policy-file.js';
 
 export const DEFAULT_CLOCKS_PATH = fileURLToPath(new URL('../../policies/clocks.yaml', import.meta.url));
 
@@ -15,17 +13,9 @@ export type ClockRulesParseResult = { ok: true; rules: ClockRules } | { ok: fals
 
 /** Parses and validates a clock rules file, reporting every problem with its line. Never throws on bad content. */
 export function parseClockRules(source: string): ClockRulesParseResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const pos = lineCounter.linePos(error.pos[0]);
-        return { line: pos.line, column: pos.col, path: '', message: error.message.split('\n')[0] ?? error.message };
-      }),
-    };
-  }
+  const yaml = readYaml(source);
+  if (!yaml.ok) return yaml;
+  const { doc, lineCounter } = yaml;
   const raw: unknown = doc.toJS();
   const parsed = clockFileSchema.safeParse(raw);
   if (!parsed.success) {

@@ -20,8 +20,10 @@ export interface PolicyProblem {
 
 export type PolicyParseResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
-/** Parses and validates a policy, reporting every problem with the line it is on. Never throws on bad content. */
-export function parsePolicy(source: string): PolicyParseResult {
+/** A YAML document with the line counter that locates its nodes, or its syntax problems (shared with the clock rules file). */
+export type YamlSource = { ok: true; doc: ReturnType<typeof parseDocument>; lineCounter: LineCounter } | { ok: false; problems: PolicyProblem[] };
+
+export function readYaml(source: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -33,6 +35,14 @@ export function parsePolicy(source: string): PolicyParseResult {
       }),
     };
   }
+  return { ok: true, doc, lineCounter };
+}
+
+/** Parses and validates a policy, reporting every problem with the line it is on. Never throws on bad content. */
+export function parsePolicy(source: string): PolicyParseResult {
+  const yaml = readYaml(source);
+  if (!yaml.ok) return yaml;
+  const { doc, lineCounter } = yaml;
   const parsed = policySchema.safeParse(doc.toJS());
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => locateIssue(issue, doc, lineCounter)) };

@@ -1,25 +1,11 @@
-import { readFile } from 'node:fs/promises';
-
 import { parseClockRules } from '../../policy/clocks-file.js';
-import { formatPolicyProblems } from '../../policy/policy-file.js';
 import { EXIT, writeLine } from '../io.js';
+import { parseFileForCheck } from './check-file.js';
 
 /** `perisai clocks check FILE`: validates a clock rules file and explains each problem with its line. */
 export async function clocksCheck(path: string): Promise<number> {
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (error) {
-    process.stderr.write(`perisai: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-    return EXIT.usage;
-  }
-  const result = parseClockRules(source);
-  if (!result.ok) {
-    process.stderr.write(
-      `${path} is invalid (${result.problems.length} problem${result.problems.length > 1 ? 's' : ''}):\n${formatPolicyProblems(path, result.problems)}\n`,
-    );
-    return EXIT.usage;
-  }
+  const result = await parseFileForCheck(path, parseClockRules);
+  if (!result) return EXIT.usage;
   const { rules } = result;
   const statutory = rules.rules.filter((rule) => rule.basis === 'statutory').length;
   await writeLine(
