@@ -11,6 +11,9 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
   if (result.success) return result.data;
   const issues = result.error.issues.slice(0, 10).map((issue) => ({ path: formatPath(where, issue.path), message: describeIssue(issue) }));
   const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
+  // A schema marks an over-size image so the caller gets 413, the status a size limit has everywhere else.
+  const tooLarge = result.error.issues.some((issue) => issue.code === 'custom' && issue.params?.['error'] === 'image_too_large');
+  if (tooLarge) throw new PerisaiError('image_too_large', `${message}.`, { issues });
   throw new PerisaiError('invalid_request', `${message}.`, { issues });
 }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 
 import { BODY_LIMITS } from '../../src/http/limits.js';
+import { SCREEN_LIMITS } from '../../src/services/screen-request.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
 
@@ -73,6 +74,19 @@ describe('the HTTP edge: route plugins, body limits and authentication before th
     );
     assert.equal(overOutput.statusCode, 413, 'the output route takes one image, not four');
     assert.ok(BODY_LIMITS.screenRequest > BODY_LIMITS.screenOutput && BODY_LIMITS.screenOutput > BODY_LIMITS.json);
+  });
+
+  it('answers 413 with the limit for an image over the decoded byte limit that fits the body limit', async () => {
+    const over = 'A'.repeat(Math.ceil((SCREEN_LIMITS.imageBytes * 4) / 3) + 8);
+    for (const [url, body] of [
+      ['/v1/screen', { prompt: 'x', images: [{ data: over }] }],
+      ['/v1/screen/output', { request_id: `dec_${'0'.repeat(32)}`, image: { data: over } }],
+    ] as const) {
+      const res = await post(url, JSON.stringify(body));
+      assert.equal(res.statusCode, 413, `${url}: ${res.body.slice(0, 200)}`);
+      assert.equal(res.json().error, 'image_too_large');
+      assert.match(res.json().message, /is too large: an image may be at most 20 MiB decoded/);
+    }
   });
 
   it('accepts text hash lists on the bank import route only', async () => {
