@@ -24,7 +24,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   payload_too_large: 413,
   image_empty: 422,
   image_too_large: 413,
-  image_too_many_pixels: 422,
+  image_too_many_pixels: 413,
   image_unsupported_format: 415,
   image_truncated: 422,
   image_corrupt: 422,

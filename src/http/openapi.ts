@@ -74,9 +74,9 @@ function errors(...codes: number[]): Record<string, JsonSchema> {
     403: 'The key lacks the required scope.',
     404: 'Not found.',
     409: 'Already exists.',
-    413: 'Body or image too large.',
+    413: 'Body or image too large (bytes or pixels).',
     415: 'Unsupported content type or image format.',
-    422: 'An image that cannot be decoded (truncated, corrupt, too many pixels).',
+    422: 'An image that cannot be decoded (truncated, corrupt).',
     503: 'Busy or the store is unavailable; retry after the Retry-After header.',
   };
   return Object.fromEntries(codes.map((code) => [String(code), { description: descriptions[code], content: { 'application/json': { schema: errorSchema } } }]));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { crc32, deflateSync } from 'node:zlib';
 
 import { type FixedScores, NEUTRAL_NUDITY } from '../../src/image/detectors/fixed-score-detector.js';
 import { type ClosableImageAnalyser, createImageAnalyser } from '../../src/image/image-analyser.js';
@@ -12,6 +13,24 @@ import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
  * worker answering fixed scores (the repository holds no sexual imagery and no image of a child).
  */
 const FIXED_WORKER = new URL('../fixtures/workers/fixed-score-worker.ts', import.meta.url);
+/** A PNG whose header claims width×height; the decoder refuses it before allocating anything. */
+function pngClaiming(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Uint8Array): Buffer => {
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', new Uint8Array(0))]);
+}
+
 const PHOTO = readFileSync(new URL('../fixtures/pdq/synthetic/02-plasma-512x512.png', import.meta.url)).toString('base64');
 const PHOTO_PDQ = 'dee327e5e9e247fb7749382d6ee38b3485902a1419b9b22f026ec60b22ead0d5';
 const face = (age: number) => ({ box: [10, 10, 100, 100] as [number, number, number, number], score: 0.98, age });
@@ -143,6 +162,11 @@ describe('reference and output images through the detector pool', () => {
         });
         assert.equal(text.statusCode, 415);
         assert.equal(text.json().error, 'image_unsupported_format');
+        // Over the pixel limit is a size limit like any other: 413, as the OpenAPI document says.
+        const huge = await screen(t, { prompt: 'make it brighter', images: [{ data: pngClaiming(50_000, 50_000).toString('base64') }] });
+        assert.equal(huge.statusCode, 413, huge.body);
+        assert.equal(huge.json().error, 'image_too_many_pixels');
+        assert.match(huge.json().message, /the limit is .* pixels per side: resize it/);
       } finally {
         await t.close();
         await analyser.close();
