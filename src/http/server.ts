@@ -34,6 +34,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     connectionTimeout: ctx.config.idleTimeoutSeconds * 1000,
     // The default for every route; the screening and import routes raise their own (see limits.ts).
     bodyLimit: BODY_LIMITS.json,
+    // Above the account-id maximum, so an over-long id gets the 400 that names the limit, not a 414.
+    maxParamLength: 512,
     // Requests are logged by the decision log and metrics; per-request access logs would dominate the cost.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { accountIdSchema } from '../domain/account-id.js';
 import type { FactEvidence } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
 import { isPdqHex } from '../pdq/index.js';
@@ -59,7 +60,7 @@ export const protectedHashesSchema = z.strictObject({
     .max(1000, 'may hold at most 1,000 hashes per request'),
 });
 
-export const accountParam = z.string().min(1).max(200);
+export const accountParam = accountIdSchema;
 
 export interface ConsentView {
   account: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { accountIdSchema } from '../domain/account-id.js';
 import { SUBJECTS } from '../domain/policy/derive-facts.js';
 
 /** Limits that keep one request's cost bounded; the HTTP body limit is derived from them. */
@@ -44,7 +45,7 @@ export const base64ImageSchema = z
   });
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "ID"');
-const accountId = z.string().min(1).max(200);
+const accountId = accountIdSchema;
 
 export const requesterSchema = z.strictObject({ id: accountId, country: countryCode.optional() });
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 
+import fc from 'fast-check';
+
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { ADMIN_KEY } from '../helpers/app.js';
 import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
@@ -45,6 +47,34 @@ for (const factory of STORE_FACTORIES) {
     it('consent defaults to no edits by others, yes by self', async () => {
       const res = await call('GET', '/v1/consent/acct-42');
       assert.deepEqual(res.json(), { account: 'acct-42', allow_ai_edits_by_others: false, allow_ai_edits_by_self: true, stored: false, updated_at: null });
+    });
+
+    it('an account id a screening body accepts can be managed over HTTP; others are 400 everywhere', async () => {
+      const chars = 'ABCXYZabcxyz0189._:@+-'.split('');
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .array(fc.constantFrom(...chars), { minLength: 1, maxLength: 128 })
+            .map((a) => (a.length % 2 ? a : [...a, ...Array<string>(128 - a.length).fill('z')])),
+          async (letters) => {
+            const id = letters.join('');
+            assert.equal((await screen('make it brighter', OTHER, 'acct-7', id)).statusCode, 200);
+            const put = await call('PATCH', `/v1/consent/${encodeURIComponent(id)}`, { allow_ai_edits_by_others: true });
+            assert.equal(put.statusCode, 200, put.body);
+            assert.equal(put.json().account, id);
+            assert.equal((await call('DELETE', `/v1/consent/${encodeURIComponent(id)}`)).statusCode, 200);
+          },
+        ),
+        { numRuns: 25 },
+      );
+      for (const bad of ['x'.repeat(129), 'has space', 'ümlaut']) {
+        const body = await screen('make it brighter', OTHER, 'acct-7', bad);
+        assert.equal(body.statusCode, 400, body.body);
+        assert.match(body.json().message, /body\.images\[0\]\.owner .*128 characters of A-Z a-z 0-9/);
+        const path = await call('GET', `/v1/consent/${encodeURIComponent(bad)}`);
+        assert.equal(path.statusCode, 400, path.body);
+        assert.match(path.json().message, /path\.account .*128 characters/);
+      }
     });
 
     it('PATCH changes one setting at a time, keeps the other, audits each change, and refuses an empty or unknown one', async () => {
