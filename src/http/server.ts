@@ -35,7 +35,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
     // The default for every route; the screening and import routes raise their own (see limits.ts).
     bodyLimit: BODY_LIMITS.json,
     // Above the account-id maximum, so an over-long id gets the 400 that names the limit, not a 414.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Requests are logged by the decision log and metrics; per-request access logs would dominate the cost.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,

@@ -55,7 +55,9 @@ for (const factory of STORE_FACTORIES) {
         fc.asyncProperty(
           fc
             .array(fc.constantFrom(...chars), { minLength: 1, maxLength: 128 })
-            .map((a) => (a.length % 2 ? a : [...a, ...Array<string>(128 - a.length).fill('z')])),
+            .map((a) => (a.length % 2 ? a : [...a, ...Array<string>(128 - a.length).fill('z')]))
+            // "." and ".." are refused on purpose (URL clients collapse them in a path); tested below.
+            .filter((a) => a.join('') !== '.' && a.join('') !== '..'),
           async (letters) => {
             const id = letters.join('');
             assert.equal((await screen('make it brighter', OTHER, 'acct-7', id)).statusCode, 200);
@@ -67,6 +69,11 @@ for (const factory of STORE_FACTORIES) {
         ),
         { numRuns: 25 },
       );
+      for (const dots of ['.', '..']) {
+        const body = await screen('make it brighter', OTHER, 'acct-7', dots);
+        assert.equal(body.statusCode, 400, body.body);
+        assert.match(body.json().message, /must not be "\." or "\.\."/);
+      }
       for (const bad of ['x'.repeat(129), 'has space', 'ümlaut']) {
         const body = await screen('make it brighter', OTHER, 'acct-7', bad);
         assert.equal(body.statusCode, 400, body.body);
