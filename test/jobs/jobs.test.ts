@@ -15,6 +15,7 @@ import { verifyAuditLog } from '../../src/store/repositories/audit-log.js';
 import { claimJobs, findJob, type JobRecord, listJobs } from '../../src/store/repositories/outbox.js';
 import type { Store } from '../../src/store/store.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 const RETRY = { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 };
 
@@ -22,16 +23,6 @@ async function enqueue(uow: UnitOfWork, kind: string, subject: string): Promise<
   await uow.run(async (tx) => tx.enqueue([{ kind, subject, payload: { subject } }]));
   const [job] = await listJobs(uow.db, { limit: 1, kind });
   return job!.id;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function truncateOutbox(store: Store): Promise<void> {

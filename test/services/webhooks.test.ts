@@ -11,6 +11,7 @@ import { UnitOfWork } from '../../src/services/unit-of-work.js';
 import { UNDELIVERABLE_NO_URL, WEBHOOK_JOB_KIND, WebhookService } from '../../src/services/webhooks.js';
 import { listJobs, retryFailedJob } from '../../src/store/repositories/outbox.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 const RETRY = { maxAttempts: 3, baseDelayMs: 10_000, maxDelayMs: 60_000 };
@@ -70,17 +71,6 @@ class Receiver {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** Polls what the runner wrote until it holds (the runner works on its own schedule on pg-boss). */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
