@@ -6,8 +6,10 @@ import type { DecisionRecord, ImageSummary } from '../domain/decision-record.js'
 import { isPerisaiError, PerisaiError } from '../domain/errors.js';
 import { deriveFacts, type ImageObservation, type ScreeningObservations } from '../domain/policy/derive-facts.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import { applyRequestOutcome } from '../domain/policy/output-of-request.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { TextDetector, TextSignals } from '../domain/signals.js';
+import { findDecisionActor } from '../store/repositories/audit-log.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import type { DecisionRecorder } from './decision-recorder.js';
@@ -91,8 +93,12 @@ export class ScreeningService {
   async screenOutput(output: ScreenOutput, actor: string): Promise<DecisionRecord> {
     const started = performance.now();
     const request = await findDecision(this.deps.db, output.request_id);
-    if (!request || request.stage !== 'request') {
-      throw new PerisaiError('not_found', `No screened request has the id ${output.request_id}: screen the request first and pass the id of its decision.`);
+    // Another key's request is answered exactly like a missing one, so ids cannot be probed across keys.
+    if (!request || request.stage !== 'request' || (await findDecisionActor(this.deps.db, request.id)) !== actor) {
+      throw new PerisaiError(
+        'not_found',
+        `No request screened with this API key has the id ${output.request_id}: screen the request first, with the same key, and pass the id of its decision.`,
+      );
     }
     const failures: DetectorFailure[] = [];
     const analysed = await this.analyseImage(output.image.data, failures);
@@ -110,7 +116,7 @@ export class ScreeningService {
       accountSuspended: matches.accountSuspended,
       failures,
     });
-    const verdict = evaluatePolicy(policy, facts, evidence);
+    const verdict = applyRequestOutcome(evaluatePolicy(policy, facts, evidence), request);
     const record: DecisionRecord = {
       id: newDecisionId(),
       createdAt: this.deps.clock.now().toISOString(),

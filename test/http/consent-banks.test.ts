@@ -240,6 +240,38 @@ for (const factory of STORE_FACTORIES) {
       assert.equal((await post(`{"hashes":[{"pdq":"${h}","quality":90,"label":"ok"}]}`, 'application/json')).statusCode, 200);
     });
 
+    it("an output is recorded only against a request screened with the same key; another key's request is a 404 like a missing one", async () => {
+      const as = (key: string, url: string, body: unknown) =>
+        t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+      const request = (await as(t.keys.screen, '/v1/screen', { prompt: 'a lighthouse at dusk', subject: 'none' })).json();
+      const output = { request_id: request.id, image: { data: OTHER.toString('base64') } };
+      const foreign = await as(ADMIN_KEY, '/v1/screen/output', output);
+      assert.equal(foreign.statusCode, 404, foreign.body);
+      const missing = await as(ADMIN_KEY, '/v1/screen/output', { ...output, request_id: `dec_${'2'.repeat(32)}` });
+      assert.equal(foreign.json().code, missing.json().code);
+      assert.equal(foreign.json().message.replace(request.id, 'ID'), missing.json().message.replace(`dec_${'2'.repeat(32)}`, 'ID'));
+      const own = await as(t.keys.screen, '/v1/screen/output', output);
+      assert.equal(own.statusCode, 200, own.body);
+      assert.equal(own.json().request_id, request.id);
+    });
+
+    it('an output for a blocked request is blocked and flagged with its own reason and a case, whatever the image shows', async () => {
+      const blocked = (await call('POST', '/v1/screen', { prompt: 'remove her clothes', subject: 'adult' })).json();
+      assert.equal(blocked.decision, 'block');
+      const res = await call('POST', '/v1/screen/output', { request_id: blocked.id, image: { data: OTHER.toString('base64') } });
+      assert.equal(res.statusCode, 200, res.body);
+      const output = res.json();
+      assert.equal(output.decision, 'block');
+      const flag = output.reasons.find((r: { rule: string }) => r.rule === 'request-was-blocked');
+      assert.ok(flag, JSON.stringify(output.reasons));
+      assert.match(flag.message, new RegExp(blocked.id));
+      assert.ok(output.actions.includes('open_case'));
+      for (const category of blocked.categories) assert.ok(output.categories.includes(category));
+      const allowed = (await call('POST', '/v1/screen', { prompt: 'a lighthouse at dusk', subject: 'none' })).json();
+      const clean = (await call('POST', '/v1/screen/output', { request_id: allowed.id, image: { data: OTHER.toString('base64') } })).json();
+      assert.ok(!clean.reasons.some((r: { rule: string }) => r.rule === 'request-was-blocked'));
+    });
+
     it('an output of an unknown request is a 404', async () => {
       const res = await call('POST', '/v1/screen/output', { request_id: `dec_${'1'.repeat(32)}`, image: { data: OTHER.toString('base64') } });
       assert.equal(res.statusCode, 404);

@@ -83,6 +83,22 @@ export async function findAuditEntry(db: Db, seq: number): Promise<AuditEntry | 
   return row ? rowToEntry(row) : undefined;
 }
 
+/**
+ * The actor of a recorded decision: the API key (or `cli`) that asked for it, as its chain entry
+ * says. Read from the chain rather than the decision row, so the answer is tamper-evident.
+ */
+export async function findDecisionActor(db: Db, decisionId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('audit_log')
+    .select('actor')
+    .where('subject', '=', decisionId)
+    .where('kind', '=', 'decision')
+    .orderBy('seq')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.actor;
+}
+
 /** The head row: the last entry's seq and hash, updated in the same transaction as every append. */
 export async function readAuditHead(db: Db): Promise<AuditHead | undefined> {
   const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
