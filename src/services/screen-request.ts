@@ -45,9 +45,8 @@ export const base64ImageSchema = z
   });
 
 export const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code in capitals, e.g. "ID"');
-const accountId = accountIdSchema;
 
-export const requesterSchema = z.strictObject({ id: accountId, country: countryCode.optional() });
+export const requesterSchema = z.strictObject({ id: accountIdSchema, country: countryCode.optional() });
 
 export const screenRequestSchema = z.strictObject({
   prompt: z
@@ -55,7 +54,7 @@ export const screenRequestSchema = z.strictObject({
     .max(SCREEN_LIMITS.promptChars, `is too long: at most ${SCREEN_LIMITS.promptChars} characters`)
     .refine((prompt) => prompt.trim().length > 0, 'is empty: send the instruction the user gave the image model'),
   images: z
-    .array(z.strictObject({ data: base64ImageSchema, owner: accountId.optional() }))
+    .array(z.strictObject({ data: base64ImageSchema, owner: accountIdSchema.optional() }))
     .max(SCREEN_LIMITS.images, `has too many images: at most ${SCREEN_LIMITS.images} reference images per request`)
     .default([]),
   subject: z.enum(SUBJECTS).default('unknown'),

@@ -63,6 +63,21 @@ describe('perisai screen', () => {
     assert.match(result.stderr, /Cannot read the image .*nope\.png: ENOENT/);
   });
 
+  test('--requester takes the same account ids as the API and names what is wrong with others', async () => {
+    const ok = await runCli(['screen', '--prompt', 'a lighthouse', '--requester', 'user+tag@example.org', '--json', '--db', db]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).requester.id, 'user+tag@example.org');
+    for (const [id, message] of [
+      ['a'.repeat(129), /requester\.id is too long: an account id is at most 128 characters/],
+      ['two words', /requester\.id must be an account id of 1 to 128 characters/],
+      ['..', /requester\.id must not be "\." or "\.\."/],
+    ] as const) {
+      const bad = await runCli(['screen', '--prompt', 'a lighthouse', '--requester', id, '--db', db]);
+      assert.equal(bad.code, 2, bad.stdout);
+      assert.match(bad.stderr, message);
+    }
+  });
+
   test('--batch answers one line per request, in order, and marks bad lines', async () => {
     const file = join(dir, 'batch.jsonl');
     const lines = [
