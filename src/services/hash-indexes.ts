@@ -2,7 +2,7 @@ import { PerisaiError } from '../domain/errors.js';
 import { yieldToEventLoop } from '../match/hash-formats.js';
 import { PdqIndex, type PdqIndexOptions } from '../match/mih-index.js';
 import { pdqFromHex } from '../pdq/index.js';
-import { type BankRow, findBanksByIds, iterateActiveBankHashes } from '../store/repositories/banks.js';
+import { type BankRow, findBanksByIds, iterateActiveBankHashes, iterateActiveBankHashesOf } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
 import { type IndexChange, lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
@@ -186,7 +186,7 @@ export class HashIndexes {
       if (++visited % RELOAD_SLICE === 0) await yieldToEventLoop();
     }
     let added = 0;
-    for await (const row of iterateActiveBankHashes(this.db, RELOAD_SLICE, bankId)) {
+    for await (const row of iterateActiveBankHashesOf(this.db, bankId, RELOAD_SLICE)) {
       this.bankIndex.add(row.id, pdqFromHex(row.pdq));
       this.bankOf.set(row.id, row.bankId);
       if (++added % RELOAD_SLICE === 0) await yieldToEventLoop();
