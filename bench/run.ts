@@ -13,6 +13,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const mih = await import('./mih-bench.js');
     return mih.runMihBench(mih.parseMihArgs(args));
   },
+  'bank-import': async (args) => {
+    const bench = await import('./bank-import-bench.js');
+    return bench.runBankImportBench(bench.parseBankImportArgs(args));
+  },
 };
 
 const argv = process.argv.slice(2);

@@ -87,6 +87,33 @@ export async function parseHashListStream(chunks: AsyncIterable<string | Uint8Ar
   return parser.end();
 }
 
+/**
+ * Parses a whole list held in memory, `linesPerSlice` lines at a time, letting the event loop
+ * run between slices: a 200,000-line upload parsed in one go would hold up every other request
+ * of the process for a second or more. The result is the same as `parseHashList`'s.
+ */
+export async function parseHashListInSlices(text: string, options: ParseHashListOptions = {}, linesPerSlice = 5000): Promise<HashListResult> {
+  const parser = new HashListParser(options);
+  let start = 0;
+  while (start < text.length) {
+    let end = start - 1;
+    for (let i = 0; i < linesPerSlice; i++) {
+      end = text.indexOf('\n', end + 1);
+      if (end < 0) break;
+    }
+    const stop = end < 0 ? text.length : end + 1;
+    if (!parser.push(text.slice(start, stop))) break;
+    start = stop;
+    if (start < text.length) await yieldToEventLoop();
+  }
+  return parser.end();
+}
+
+/** Resolves after the event loop has had a turn (I/O callbacks, timers), not just microtasks. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Incremental parser: `push` chunks (returns false once parsing has stopped), then `end`. */
 export class HashListParser {
   private readonly minQuality: number;

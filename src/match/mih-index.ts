@@ -320,6 +320,9 @@ export class PdqIndex {
     const limit = Math.min(MAX_OVERFLOW, Math.max(MIN_OVERFLOW, this.built >>> OVERFLOW_SHIFT));
     if (this.deadCount > 1024 && this.deadCount * 4 > this.count) this.rebuild();
     else if (overflow > limit) {
+      // A background rebuild under way is already folding the adds in: keep scanning them
+      // rather than rebuilding here, which would block and throw the worker's result away.
+      if (this.pending) return;
       if (!this.background || this.count < BACKGROUND_MIN) this.rebuild();
       // A failed worker must not take searches down with it: the adds stay scanned, and the
       // next search past the limit tries again.

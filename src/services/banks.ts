@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { PerisaiError } from '../domain/errors.js';
 import type { BankMatchObservation } from '../domain/policy/derive-facts.js';
+import { yieldToEventLoop } from '../match/hash-formats.js';
 import {
   type BankHashInput,
   type BankHashRow,
@@ -39,6 +40,9 @@ export const createBankSchema = z.strictObject({
   active: z.boolean().default(true),
 });
 export type CreateBank = z.output<typeof createBankSchema>;
+
+/** Rows inserted between two turns of the event loop during an import (a few milliseconds on SQLite). */
+const IMPORT_BATCH = 200;
 
 export interface ImportResult {
   bank: string;
@@ -102,7 +106,14 @@ export class BankService {
           `Entry ${low + 1} has quality ${entries[low]!.quality}, below the bank's minimum of ${bank.minQuality}: drop it or lower the bank's min_quality.`,
         );
       }
-      const ids = await insertBankHashes(tx.db, bank.id, entries, tx.at, actor);
+      // In batches with a turn of the event loop between them: on SQLite every statement runs
+      // synchronously, so one 200,000-row insert would hold up every other request for seconds.
+      // Still one transaction: an error in any batch rolls back them all.
+      const ids: number[] = [];
+      for (let i = 0; i < entries.length; i += IMPORT_BATCH) {
+        for (const id of await insertBankHashes(tx.db, bank.id, entries.slice(i, i + IMPORT_BATCH), tx.at, actor)) ids.push(id);
+        if (i + IMPORT_BATCH < entries.length) await yieldToEventLoop();
+      }
       // A bulk import is replayed as one bank reload rather than a change row per hash.
       tx.indexChanged(
         ids.length > 1000

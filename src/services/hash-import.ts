@@ -1,15 +1,19 @@
 import { PerisaiError } from '../domain/errors.js';
-import { type HashEntry, type HashListFormat, hashListLinesAsync, parseHashList } from '../match/hash-formats.js';
+import { type HashEntry, type HashListFormat, hashListLinesAsync, parseHashListInSlices } from '../match/hash-formats.js';
 import type { BankHashInput, BankHashRow } from '../store/repositories/banks.js';
 
 export type { HashListFormat } from '../match/hash-formats.js';
 
 /**
  * Parses a hash list for a bank import, or throws one error that lists each bad line. Nothing
- * is imported from a list with any error: the caller's transaction never starts.
+ * is imported from a list with any error: the caller's transaction never starts. Parsed a slice
+ * at a time, yielding between slices, so a large list does not stall the process's other requests.
  */
-export function parseHashListOrThrow(text: string, options: { format?: HashListFormat | undefined; minQuality: number; source?: string }): BankHashInput[] {
-  const result = parseHashList(text, { format: options.format, minQuality: options.minQuality });
+export async function parseHashListOrThrow(
+  text: string,
+  options: { format?: HashListFormat | undefined; minQuality: number; source?: string },
+): Promise<BankHashInput[]> {
+  const result = await parseHashListInSlices(text, { format: options.format, minQuality: options.minQuality });
   if (!result.ok) {
     const where = options.source ?? 'the list';
     const lines = result.errors.map((error) => (error.line > 0 ? `  line ${error.line}: ${error.message}` : `  ${error.message}`));

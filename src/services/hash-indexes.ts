@@ -1,7 +1,8 @@
 import { PerisaiError } from '../domain/errors.js';
+import { yieldToEventLoop } from '../match/hash-formats.js';
 import { PdqIndex, type PdqIndexOptions } from '../match/mih-index.js';
 import { pdqFromHex } from '../pdq/index.js';
-import { type BankRow, findBanksByIds, iterateActiveBankHashes } from '../store/repositories/banks.js';
+import { type BankRow, findBanksByIds, iterateActiveBankHashes, iterateActiveBankHashesOf } from '../store/repositories/banks.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
 import { type IndexChange, lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
@@ -20,6 +21,11 @@ export const PROTECTED_MAX_DISTANCE = 31;
  * this process is serving (small ones rebuild in place, in milliseconds). docs/index.md, "Scale".
  */
 const INDEX_OPTIONS: PdqIndexOptions = { rebuild: 'background' };
+
+/** Hashes a bank reload handles between two turns of the event loop (one store page). */
+const RELOAD_SLICE = 5000;
+/** A reload that adds this many hashes rebuilds the tables on a worker thread at once. */
+const BACKGROUND_REBUILD_MIN = 20_000;
 
 /**
  * The in-memory PDQ indexes of one process, kept in step with the store. Built from the store at
@@ -163,17 +169,32 @@ export class HashIndexes {
     }
   }
 
+  /**
+   * Replaces a bank's hashes in the index with the store's (after a bulk import, a bank
+   * (de)activated or deleted). Done a slice at a time with a turn of the event loop between
+   * slices, and the tables rebuilt on a worker thread, so reloading a bank of hundreds of
+   * thousands of hashes does not stall the requests this process is serving. Searches meanwhile
+   * see the bank partly loaded, as they would while the pages arrive from PostgreSQL.
+   */
   private async reloadBank(bankId: number): Promise<void> {
+    let visited = 0;
     for (const [id, owner] of this.bankOf) {
       if (owner === bankId) {
         this.bankIndex.remove(id);
         this.bankOf.delete(id);
       }
+      if (++visited % RELOAD_SLICE === 0) await yieldToEventLoop();
     }
-    for await (const row of iterateActiveBankHashes(this.db, 20_000, bankId)) {
+    let added = 0;
+    for await (const row of iterateActiveBankHashesOf(this.db, bankId, RELOAD_SLICE)) {
       this.bankIndex.add(row.id, pdqFromHex(row.pdq));
       this.bankOf.set(row.id, row.bankId);
+      if (++added % RELOAD_SLICE === 0) await yieldToEventLoop();
     }
+    // Fold the adds into the tables off the event loop; otherwise the next search would rebuild
+    // them there and then (tens of milliseconds at 200,000 hashes). Should the worker fail, that
+    // synchronous rebuild is still what happens, so a failure here costs nothing but time.
+    if (added >= BACKGROUND_REBUILD_MIN) await this.bankIndex.rebuildInBackground().catch(() => undefined);
   }
 
   private async reloadBankMetadata(): Promise<void> {

@@ -5,7 +5,14 @@ import fc from 'fast-check';
 
 import { csvEndsQuoted, splitCsvRecord } from '../../src/match/hash-csv.js';
 import type { HashEntry, HashListFormat, HashListResult } from '../../src/match/hash-formats.js';
-import { detectHashListFormat, formatHashList, hashListLinesAsync, parseHashList, parseHashListStream } from '../../src/match/hash-formats.js';
+import {
+  detectHashListFormat,
+  formatHashList,
+  hashListLinesAsync,
+  parseHashList,
+  parseHashListInSlices,
+  parseHashListStream,
+} from '../../src/match/hash-formats.js';
 
 const hex64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'));
 // CR is left out: a CR LF inside a quoted CSV field reads back as LF (documented).
@@ -64,6 +71,41 @@ describe('hash list formats', () => {
       );
     });
   }
+
+  it('parsed in slices of a few lines, a list reads exactly as parsed whole (multi-line CSV records and errors included)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<HashListFormat>('pdq', 'csv', 'jsonl'),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        async (format, perSlice, broken) => {
+          const entries = fc.sample(listArb(format), 1)[0]!;
+          let input = formatHashList(entries, format);
+          if (broken) input += 'not-a-hash,100\n';
+          assert.deepEqual(await parseHashListInSlices(input, {}, perSlice), parseHashList(input));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('lets the event loop run between slices of a long list', async () => {
+    const input = formatHashList(
+      Array.from({ length: 50_000 }, (_, i) => ({ pdq: i.toString(16).padStart(64, '0'), quality: 100 })),
+      'pdq',
+    );
+    let ticks = 0;
+    let parsing = true;
+    const tick = () => {
+      ticks++;
+      if (parsing) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await parseHashListInSlices(input, {}, 5000);
+    parsing = false;
+    assert.equal(result.ok && result.entries.length, 50_000);
+    assert.ok(ticks >= 9, `only ${ticks} turns of the event loop while parsing ten slices`);
+  });
 
   it('names the line of a bad entry, counting blank lines and the CSV header', () => {
     const bad = fc.constantFrom('abc', 'z'.repeat(64), `${'a'.repeat(63)}`);

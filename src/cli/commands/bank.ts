@@ -57,7 +57,7 @@ export async function bankImport(ctx: AppContext, name: string, file: string, fo
   } catch (error) {
     throw new PerisaiError('invalid_arguments', `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
-  const entries = parseHashListOrThrow(content, { format, minQuality: bank.minQuality, source: file === '-' ? 'stdin' : file });
+  const entries = await parseHashListOrThrow(content, { format, minQuality: bank.minQuality, source: file === '-' ? 'stdin' : file });
   const result = await ctx.banks.import(name, entries, 'cli');
   process.stderr.write(`Imported into ${name}: ${result.added} added, ${result.already_present} already present (${result.submitted} in the file).\n`);
   return EXIT.ok;
@@ -71,7 +71,7 @@ export async function bankExport(ctx: AppContext, name: string, format: HashList
 export async function bankAdd(ctx: AppContext, name: string, pdq: string, flags: { quality: string; label?: string }): Promise<number> {
   const bank = await ctx.banks.get(name);
   const line = [pdq, flags.quality, ...(flags.label ? [flags.label] : [])].join(',');
-  const entries = parseHashListOrThrow(line, { format: 'pdq', minQuality: bank.minQuality, source: 'arguments' });
+  const entries = await parseHashListOrThrow(line, { format: 'pdq', minQuality: bank.minQuality, source: 'arguments' });
   const result = await ctx.banks.import(name, entries, 'cli');
   await writeLine(result.added ? `Added ${entries[0]!.pdq} to ${name}.` : `${name} already holds ${entries[0]!.pdq}.`);
   return EXIT.ok;

@@ -58,7 +58,7 @@ export function bankRoutes(ctx: AppContext): FastifyPluginAsync {
       const bank = await ctx.banks.get(name);
       const { format } = parseInput(z.object({ format: z.enum(['pdq', 'csv', 'jsonl']).optional() }), request.query, 'query');
       const text = typeof request.body === 'string' ? request.body : jsonBodyToJsonl(request.body);
-      const entries = parseHashListOrThrow(text, { format, minQuality: bank.minQuality });
+      const entries = await parseHashListOrThrow(text, { format, minQuality: bank.minQuality });
       return ctx.banks.import(name, entries, actor(request));
     });
 

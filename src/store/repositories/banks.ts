@@ -167,6 +167,32 @@ export async function* iterateActiveBankHashes(db: Db, pageSize = 20_000, bankId
   for await (const row of rows) yield { id: Number(row.id), bankId: Number(row.bank_id), pdq: row.pdq };
 }
 
+/**
+ * One bank's hashes when it is active (none when not), for reloading it into the index. Paged
+ * by hash along the (bank_id, pdq) unique index, so each page reads only its own rows: paging
+ * one bank by id made SQLite read and sort every row of the bank again for each page, which
+ * at 200,000 hashes held the process up for 60 ms a page.
+ */
+export async function* iterateActiveBankHashesOf(db: Db, bankId: number, pageSize = 5000): AsyncGenerator<{ id: number; bankId: number; pdq: string }> {
+  const bank = await db.selectFrom('banks').select('active').where('id', '=', bankId).executeTakeFirst();
+  if (!bank?.active) return;
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('bank_hashes')
+      .select(['id', 'pdq'])
+      .where('bank_id', '=', bankId)
+      .where('pdq', '>', after)
+      .orderBy('bank_id')
+      .orderBy('pdq')
+      .limit(pageSize)
+      .execute();
+    if (rows.length === 0) return;
+    for (const row of rows) yield { id: Number(row.id), bankId, pdq: row.pdq };
+    after = rows[rows.length - 1]!.pdq;
+  }
+}
+
 export async function findBankHashesBySha256(db: Db, sha256: string[]): Promise<BankHashRow[]> {
   if (sha256.length === 0) return [];
   return (await db.selectFrom('bank_hashes').selectAll().where('sha256', 'in', sha256).execute()).map(toBankHash);
