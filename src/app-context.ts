@@ -10,12 +10,14 @@ import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
+import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
+import { ReportsService } from './services/reports.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ScreeningService } from './services/screening.js';
 import { UnitOfWork } from './services/unit-of-work.js';
@@ -49,6 +51,8 @@ export interface AppContext {
   health: HealthService;
   jobs: JobsService;
   webhooks: WebhookService;
+  reports: ReportsService;
+  cases: CasesService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -105,6 +109,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     if (effects.jobsEnqueued > 0) jobs.wake();
   });
 
+  const banks = new BankService(uow);
   const screening = new ScreeningService({
     policy: () => policy,
     db: store.db,
@@ -129,7 +134,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     auditKey: getAuditKey,
     indexes,
     consent: new ConsentService(uow),
-    banks: new BankService(uow),
+    banks,
     ledger: new LedgerService(store.db, indexes),
     health: new HealthService(
       store,
@@ -138,6 +143,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser }),
+    cases: new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

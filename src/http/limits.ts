@@ -15,6 +15,8 @@ export const BODY_LIMITS = {
   screenRequest: SCREEN_LIMITS.images * base64Size(SCREEN_LIMITS.imageBytes) + 64 * 1024,
   /** `POST /v1/screen/output`: one image. */
   screenOutput: base64Size(SCREEN_LIMITS.imageBytes) + 64 * 1024,
+  /** `POST /v1/reports`: one reported image, base64, plus the notice. */
+  report: base64Size(SCREEN_LIMITS.imageBytes) + 64 * 1024,
   /** Hash-list imports (pdq lines, CSV, JSONL): about 500,000 hashes per request. */
   hashImport: 64 * MiB,
 } as const;

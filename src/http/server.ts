@@ -10,6 +10,7 @@ import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { bankRoutes } from './routes/banks.js';
+import { caseRoutes } from './routes/cases.js';
 import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
@@ -73,6 +74,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(consentRoutes(ctx));
   await app.register(bankRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(caseRoutes(ctx));
   await app.ready();
   return app;
 }

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 import { type ClockRule, type ClockRules, deadlineOf, EU_MEMBER_STATES, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
-import { PerisaiError } from '../domain/errors.js';
 import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../domain/reports.js';
 import { hammingDistance } from '../pdq/bits.js';
 import { findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, openCasePdqs, updateCase } from '../store/repositories/cases.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import type { ImageAnalyser } from './ports.js';
+import { base64ImageSchema } from './screen-request.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /** The body of `POST /v1/reports`: what a valid notice contains under the DSA and the TAKE IT DOWN Act. */
@@ -27,7 +27,7 @@ export const reportBodySchema = z.strictObject({
       id: z.string().trim().min(1).max(200).optional(),
       url: z.string().url().max(2000).optional(),
       /** Base64 of the reported image; hashed on arrival and never stored. */
-      image: z.string().min(1).optional(),
+      image: base64ImageSchema.optional(),
     })
     .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image'),
   explanation: z.string().trim().min(1).max(10_000).optional(),
@@ -136,7 +136,14 @@ export class ReportsService {
           caseDeadline = existing.deadline;
           caseRule = existing.rule_id;
         }
-        if (image && !existing.image_pdq) await updateCase(tx.db, caseId, { image_pdq: image.pdq ?? null, image_sha256: image.sha256, updated_at: tx.at });
+        if (image && !existing.image_pdq) {
+          await updateCase(tx.db, caseId, {
+            image_pdq: image.pdq ?? null,
+            image_pdq_quality: image.quality ?? null,
+            image_sha256: image.sha256,
+            updated_at: tx.at,
+          });
+        }
       } else {
         caseId = `case_${randomUUID().replaceAll('-', '')}`;
         await insertCase(tx.db, {
@@ -147,6 +154,7 @@ export class ReportsService {
           content_id: body.content.id ?? null,
           content_url: body.content.url ?? null,
           image_pdq: image?.pdq ?? null,
+          image_pdq_quality: image?.quality ?? null,
           image_sha256: image?.sha256 ?? null,
           rule_id: rule.id,
           clock_version: rules.version,
@@ -221,11 +229,9 @@ export class ReportsService {
     }, outer);
   }
 
-  private async hashImage(base64: string): Promise<{ sha256: string; pdq: string | undefined }> {
-    const bytes = Buffer.from(base64, 'base64');
-    if (bytes.byteLength === 0) throw new PerisaiError('invalid_request', 'content.image is not base64 of an image: send the image file encoded as base64.');
+  private async hashImage(bytes: Uint8Array): Promise<{ sha256: string; pdq: string | undefined; quality: number | undefined }> {
     const analysis = await this.options.imageAnalyser.analyse(bytes);
-    return { sha256: analysis.summary.sha256, pdq: analysis.summary.pdq?.hash };
+    return { sha256: analysis.summary.sha256, pdq: analysis.summary.pdq?.hash, quality: analysis.summary.pdq?.quality };
   }
 
   private async findCaseFor(tx: Tx, contentId: string | undefined, pdq: string | undefined) {

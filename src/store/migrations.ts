@@ -282,4 +282,11 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('case_events_case').on('case_events').columns(['case_id', 'id']).execute();
     },
   },
+  {
+    name: '2026-12-04-009-case-image-quality',
+    async up(db) {
+      // Banking a reported image needs its PDQ quality: each bank refuses hashes below its minimum.
+      await db.schema.alterTable('cases').addColumn('image_pdq_quality', 'integer').execute();
+    },
+  },
 ];

@@ -231,6 +231,8 @@ export interface CaseTable {
   content_url: string | null;
   /** PDQ of the reported image (hex); the image itself is never stored. */
   image_pdq: string | null;
+  /** PDQ quality 0..100 of the reported image, for banking it. */
+  image_pdq_quality: number | null;
   image_sha256: string | null;
   /** The clock rule that set the deadline, and the rules file version it came from. */
   rule_id: string;

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 
 import type { Db } from '../db.js';
-import type { CaseTable, ReportTable } from '../schema.js';
+import type { CaseEventTable, CaseTable, ReportTable } from '../schema.js';
 
 export type CaseRow = Selectable<CaseTable>;
 export type ReportRow = Selectable<ReportTable>;
@@ -48,4 +48,46 @@ export async function insertCaseEvent(db: Db, event: { caseId: string; at: strin
     .insertInto('case_events')
     .values({ case_id: event.caseId, at: event.at, kind: event.kind, actor: event.actor, payload: JSON.stringify(event.payload) })
     .execute();
+}
+
+export type CaseEventRow = Selectable<CaseEventTable>;
+
+export async function eventsOfCase(db: Db, caseId: string): Promise<CaseEventRow[]> {
+  return db.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('id').execute();
+}
+
+export interface CaseFilter {
+  state?: string | undefined;
+  jurisdiction?: string | undefined;
+  category?: string | undefined;
+  assignee?: string | undefined;
+  /** Only cases whose deadline is at or before this instant (overdue when it is now). */
+  deadlineBy?: string | undefined;
+}
+
+/**
+ * One page of the queue, soonest deadline first, after the keyset `(deadline, id)`. Each filter
+ * has an index beginning with its column and continuing with `(deadline, id)`, so a page costs
+ * one index range scan however many cases there are.
+ */
+export async function listCases(db: Db, filter: CaseFilter, after: { deadline: string; id: string } | undefined, limit: number): Promise<CaseRow[]> {
+  let query = db.selectFrom('cases').selectAll();
+  if (filter.state !== undefined) query = query.where('state', '=', filter.state);
+  if (filter.jurisdiction !== undefined) query = query.where('jurisdiction', '=', filter.jurisdiction);
+  if (filter.category !== undefined) query = query.where('category', '=', filter.category);
+  if (filter.assignee !== undefined) query = query.where('assignee', '=', filter.assignee);
+  if (filter.deadlineBy !== undefined) query = query.where('deadline', '<=', filter.deadlineBy);
+  if (after !== undefined) {
+    query = query.where((eb) => eb.or([eb('deadline', '>', after.deadline), eb.and([eb('deadline', '=', after.deadline), eb('id', '>', after.id)])]));
+  }
+  return query.orderBy('deadline').orderBy('id').limit(limit).execute();
+}
+
+/**
+ * Moves a case from `from` to `changes.state` only if no one moved it first: two reviewers
+ * acting at once cannot both win. False when the case was no longer in `from`.
+ */
+export async function transitionCase(db: Db, id: string, from: string, changes: Partial<Omit<CaseRow, 'id'>>): Promise<boolean> {
+  const result = await db.updateTable('cases').set(changes).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

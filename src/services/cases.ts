@@ -1,0 +1,289 @@
+import { z } from 'zod';
+
+import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState } from '../domain/cases.js';
+import type { Clock } from '../domain/clock.js';
+import { type ClockRules, clockView, JURISDICTION_PATTERN } from '../domain/clocks/index.js';
+import { PerisaiError } from '../domain/errors.js';
+import { REPORT_CATEGORIES } from '../domain/reports.js';
+import {
+  type CaseEventRow,
+  type CaseFilter,
+  type CaseRow,
+  eventsOfCase,
+  findCase,
+  insertCaseEvent,
+  listCases,
+  type ReportRow,
+  reportsOfCase,
+  transitionCase,
+} from '../store/repositories/cases.js';
+import { bankNameSchema, type BankService } from './banks.js';
+import type { Tx, UnitOfWork } from './unit-of-work.js';
+import type { DeliveryView, WebhookService } from './webhooks.js';
+
+export const caseIdSchema = z.string().regex(/^case_[0-9a-f]{32}$/, 'must be a case id as POST /v1/reports returns it, e.g. case_3f1c…');
+
+const reason = z.string().trim().min(1, 'is empty: say why, in a sentence the reporter can read').max(2000);
+
+/** The body of `POST /v1/cases/{id}/actions`: one action, named by `action`. */
+export const caseActionSchema = z.discriminatedUnion(
+  'action',
+  [
+    z.strictObject({ action: z.literal('assign'), assignee: z.string().trim().min(1).max(128).describe('Who works the case: a reviewer id or team.') }),
+    z.strictObject({ action: z.literal('note'), text: z.string().trim().min(1).max(10_000).describe('A note for the case history.') }),
+    z.strictObject({
+      action: z.literal('remove'),
+      reason: reason.describe('The statement of reasons sent with the removal (DSA Art. 17).'),
+    }),
+    z.strictObject({
+      action: z.literal('bank'),
+      bank: bankNameSchema.describe('The bank that receives the reported image PDQ, e.g. a takedown or ncii bank.'),
+    }),
+    z.strictObject({ action: z.literal('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
+    z.strictObject({
+      action: z.literal('escalate'),
+      to: z.enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator']).describe('Who the case is escalated to.'),
+      note: z.string().trim().min(1).max(10_000).optional().describe('What they need to know.'),
+    }),
+    z.strictObject({
+      action: z.literal('notify'),
+      message: z.string().trim().min(1).max(10_000).describe('What the platform should tell the reporters, sent in a report.outcome webhook.'),
+    }),
+    z.strictObject({ action: z.literal('appeal'), reason: reason.describe('What the appeal contests.') }),
+    z.strictObject({ action: z.literal('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
+  ],
+  { error: `must name an action: one of assign, note, remove, bank, decline, escalate, notify, appeal, close` },
+);
+export type CaseActionInput = z.output<typeof caseActionSchema>;
+
+export const caseListQuerySchema = z.strictObject({
+  state: z.enum(CASE_STATES).optional().describe('Only cases in this state.'),
+  jurisdiction: z
+    .string()
+    .regex(JURISDICTION_PATTERN, 'use an ISO 3166-1 alpha-2 code in capitals, or EU')
+    .optional()
+    .describe('Only cases of this jurisdiction.'),
+  category: z.enum(REPORT_CATEGORIES).optional().describe('Only cases of this report category.'),
+  assignee: z.string().trim().min(1).max(128).optional().describe('Only cases assigned to this reviewer.'),
+  overdue: z.enum(['true', 'false']).optional().describe('`true`: only cases whose deadline has passed.'),
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Cases per page, 1 to 500.'),
+  cursor: z.string().max(300).optional().describe('The `next_cursor` of the previous page.'),
+});
+export type CaseListQuery = z.output<typeof caseListQuerySchema>;
+
+export interface CaseView {
+  id: string;
+  state: CaseState;
+  jurisdiction: string;
+  category: string;
+  content: { id: string | null; url: string | null; image_sha256: string | null; image_pdq: string | null };
+  assignee: string | null;
+  automated: boolean;
+  opened_at: string;
+  updated_at: string;
+  clock: { deadline: string; time_left_seconds: number; overdue: boolean; rule: string; basis?: string; source?: unknown };
+  /** What a reviewer may do next. */
+  allowed_actions: CaseAction[];
+}
+
+export interface CaseDetail extends CaseView {
+  reports: Array<{
+    id: string;
+    received_at: string;
+    reporter: { type: string; authenticated: boolean; name: string | null; email: string | null; contact: string | null };
+    jurisdiction: string;
+    category: string;
+    content: { id: string | null; url: string | null; image_sha256: string | null };
+    statements: Record<string, unknown>;
+    missing: unknown[];
+    rule: string;
+    deadline: string;
+  }>;
+  events: Array<{ at: string; kind: string; actor: string; details: unknown }>;
+  webhooks: DeliveryView[];
+}
+
+export interface CasePage {
+  cases: CaseView[];
+  next_cursor: string | null;
+}
+
+export interface CasesServiceOptions {
+  uow: UnitOfWork;
+  clock: Clock;
+  clockRules: () => ClockRules;
+  banks: BankService;
+  webhooks: WebhookService;
+}
+
+/**
+ * The reviewer's side of a case: the queue by deadline, one case with its reports and history,
+ * and the actions. Each action is one transaction: the state moves only if no one moved it first,
+ * and the history row, the audit entry and any webhook commit with it or not at all.
+ */
+export class CasesService {
+  constructor(private readonly options: CasesServiceOptions) {}
+
+  async list(query: CaseListQuery): Promise<CasePage> {
+    const now = this.options.clock.now();
+    const filter: CaseFilter = {
+      state: query.state,
+      jurisdiction: query.jurisdiction,
+      category: query.category,
+      assignee: query.assignee,
+      deadlineBy: query.overdue === 'true' ? now.toISOString() : undefined,
+    };
+    const rows = await listCases(this.options.uow.db, filter, query.cursor === undefined ? undefined : decodeCursor(query.cursor), query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      cases: page.map((row) => this.view(row, now)),
+      next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async get(id: string): Promise<CaseDetail> {
+    const db = this.options.uow.db;
+    const row = await this.find(id, db);
+    const [reports, events, webhooks] = await Promise.all([reportsOfCase(db, id), eventsOfCase(db, id), this.options.webhooks.deliveriesFor(id)]);
+    return { ...this.view(row, this.options.clock.now()), reports: reports.map(reportView), events: events.map(eventView), webhooks };
+  }
+
+  async act(id: string, input: CaseActionInput, actor: string): Promise<CaseDetail> {
+    await this.options.uow.run(async (tx) => {
+      const row = await this.find(id, tx.db);
+      const from = row.state as CaseState;
+      const to = nextCaseState(from, input.action);
+      const details = await this.effects(tx, row, input, actor);
+      const changes: Partial<CaseRow> = { state: to, updated_at: tx.at };
+      if (input.action === 'assign') changes.assignee = input.assignee;
+      if (!(await transitionCase(tx.db, id, from, changes))) {
+        throw new PerisaiError('conflict', `Case ${id} changed while this action was being taken: reload it and decide again.`);
+      }
+      await insertCaseEvent(tx.db, { caseId: id, at: tx.at, kind: input.action, actor, payload: { from, to, ...details } });
+      await tx.audit([{ kind: `case.${input.action}`, subject: id, actor, payload: { from, to, ...details } }]);
+    });
+    return this.get(id);
+  }
+
+  /** What an action does besides moving the state; returns what its history entry records. */
+  private async effects(tx: Tx, row: CaseRow, input: CaseActionInput, actor: string): Promise<Record<string, unknown>> {
+    const content = { case_id: row.id, content_id: row.content_id, content_url: row.content_url, image_sha256: row.image_sha256 };
+    switch (input.action) {
+      case 'assign':
+        return { assignee: input.assignee };
+      case 'note':
+        return { text: input.text };
+      case 'remove': {
+        const delivery = await this.options.webhooks.enqueue(tx, {
+          type: 'content.remove',
+          subject: { caseId: row.id },
+          payload: { ...content, category: row.category, jurisdiction: row.jurisdiction, reason: input.reason },
+        });
+        return { reason: input.reason, webhook: delivery };
+      }
+      case 'bank': {
+        if (row.image_pdq === null || row.image_pdq_quality === null) {
+          throw new PerisaiError(
+            'conflict',
+            `Case ${row.id} has no reported image to bank: a report with content.image gives it one, or import the hash into the bank with perisai bank import.`,
+          );
+        }
+        const result = await this.options.banks.import(
+          input.bank,
+          [{ pdq: row.image_pdq, quality: row.image_pdq_quality, sha256: row.image_sha256, label: row.id, source: 'case', category: row.category }],
+          actor,
+          tx,
+        );
+        return { bank: input.bank, pdq: row.image_pdq, added: result.added === 1 };
+      }
+      case 'decline':
+        return { reason: input.reason };
+      case 'escalate': {
+        const delivery = await this.options.webhooks.enqueue(tx, {
+          type: 'case.escalated',
+          subject: { caseId: row.id },
+          payload: { ...content, category: row.category, to: input.to, note: input.note ?? null },
+        });
+        return { to: input.to, note: input.note ?? null, webhook: delivery };
+      }
+      case 'notify': {
+        const delivery = await this.options.webhooks.enqueue(tx, {
+          type: 'report.outcome',
+          subject: { caseId: row.id },
+          payload: { case_id: row.id, state: row.state, message: input.message, reports: (await reportsOfCase(tx.db, row.id)).map((r) => r.id) },
+        });
+        return { message: input.message, webhook: delivery };
+      }
+      case 'appeal':
+        return { reason: input.reason };
+      case 'close':
+        return { note: input.note ?? null };
+    }
+  }
+
+  private async find(id: string, db = this.options.uow.db): Promise<CaseRow> {
+    const row = await findCase(db, id);
+    if (!row) throw new PerisaiError('not_found', `No case has the id ${id}: list the queue with GET /v1/cases or perisai cases list.`);
+    return row;
+  }
+
+  private view(row: CaseRow, now: Date): CaseView {
+    const rule = this.options.clockRules().rules.find((r) => r.id === row.rule_id);
+    const deadline = new Date(row.deadline);
+    const left = deadline.getTime() - now.getTime();
+    // A rules file edited since the case opened may no longer hold its rule: the stored deadline still stands.
+    const clock = rule
+      ? clockView(rule, new Date(row.opened_at), deadline, now)
+      : { deadline: row.deadline, time_left_seconds: Math.floor(left / 1000), overdue: left <= 0, rule: row.rule_id };
+    const state = row.state as CaseState;
+    return {
+      id: row.id,
+      state,
+      jurisdiction: row.jurisdiction,
+      category: row.category,
+      content: { id: row.content_id, url: row.content_url, image_sha256: row.image_sha256, image_pdq: row.image_pdq },
+      assignee: row.assignee,
+      automated: Number(row.automated) === 1,
+      opened_at: row.opened_at,
+      updated_at: row.updated_at,
+      clock,
+      allowed_actions: actionsAllowedIn(state),
+    };
+  }
+}
+
+function reportView(row: ReportRow): CaseDetail['reports'][number] {
+  const reporter = JSON.parse(row.reporter) as { name: string | null; email: string | null; contact: string | null };
+  return {
+    id: row.id,
+    received_at: row.received_at,
+    reporter: { type: row.reporter_type, authenticated: Number(row.reporter_authenticated) === 1, ...reporter },
+    jurisdiction: row.jurisdiction,
+    category: row.category,
+    content: { id: row.content_id, url: row.content_url, image_sha256: row.image_sha256 },
+    statements: JSON.parse(row.body) as Record<string, unknown>,
+    missing: JSON.parse(row.missing) as unknown[],
+    rule: row.rule_id,
+    deadline: row.deadline,
+  };
+}
+
+function eventView(row: CaseEventRow): CaseDetail['events'][number] {
+  return { at: row.at, kind: row.kind, actor: row.actor, details: JSON.parse(row.payload) as unknown };
+}
+
+/** The keyset of the last case on a page, opaque to clients. */
+function encodeCursor(row: CaseRow): string {
+  return Buffer.from(JSON.stringify([row.deadline, row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { deadline: string; id: string } {
+  try {
+    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof deadline === 'string' && typeof id === 'string') return { deadline, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new PerisaiError('invalid_request', 'cursor is not one this server returned: pass next_cursor from the previous page unchanged.');
+}
