@@ -143,7 +143,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher: new BankMatcher(store.db, indexes), webhooks }),
     cases: new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks }),
     close: async () => {
       indexes.stopPolling();

@@ -5,11 +5,12 @@ import { z } from 'zod';
 import { type ClockRule, type ClockRules, deadlineOf, EU_MEMBER_STATES, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
 import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../domain/reports.js';
 import { hammingDistance } from '../pdq/bits.js';
-import { findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, openCasePdqs, updateCase } from '../store/repositories/cases.js';
+import { findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, openCasePdqs, transitionCase, updateCase } from '../store/repositories/cases.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
-import type { ImageAnalyser } from './ports.js';
+import type { ImageAnalyser, Matcher } from './ports.js';
 import { base64ImageSchema } from './screen-request.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
+import type { WebhookService } from './webhooks.js';
 
 /** The body of `POST /v1/reports`: what a valid notice contains under the DSA and the TAKE IT DOWN Act. */
 export const reportBodySchema = z.strictObject({
@@ -94,12 +95,24 @@ export interface ReportReceipt {
   missing: MissingElement[];
   /** True when the report joined a case already open about the same content. */
   merged: boolean;
+  /** Set when the reported image matched a bank of known content and was removed without waiting for a person. */
+  removed_automatically?: { bank: string; purpose: string; distance: number };
 }
+
+/**
+ * Banks whose content is removed on a report without a person deciding: known abuse, known
+ * intimate imagery, earlier takedowns. A two-hour clock (India, NCII) is kept only this way.
+ */
+export const AUTOMATIC_REMOVAL_PURPOSES: readonly string[] = ['csam', 'ncii', 'takedown'];
+export const AUTOMATIC_ACTOR = 'automatic';
 
 export interface ReportsServiceOptions {
   uow: UnitOfWork;
   clockRules: () => ClockRules;
   imageAnalyser: ImageAnalyser;
+  /** Matches a reported image against the hash banks; with `webhooks`, known content is removed at once. */
+  bankMatcher?: Matcher;
+  webhooks?: WebhookService;
   /** Reports whose image PDQ is within this distance of an open case's join it (the bank distance). */
   mergeDistance?: number;
 }
@@ -111,6 +124,7 @@ export class ReportsService {
   async submit(body: ReportBody, reporter: { authenticated: boolean; actor: string }, outer?: Tx): Promise<ReportReceipt> {
     // Hash before the transaction: decoding is slow and the image never reaches the store.
     const image = body.content.image === undefined ? undefined : await this.hashImage(body.content.image);
+    const known = image ? await this.knownContent(image) : undefined;
     const missing = missingElements(body);
     return this.options.uow.run(async (tx) => {
       const at = new Date(tx.at);
@@ -217,6 +231,7 @@ export class ReportsService {
           },
         },
       ]);
+      const removed = known ? await this.removeKnown(tx, caseId, body, image!, known) : false;
       const chosen = caseRule === rule.id ? rule : (resolveRuleById(rules, caseRule) ?? rule);
       return {
         id: reportId,
@@ -225,11 +240,63 @@ export class ReportsService {
         rule: { id: chosen.id, hours: chosen.hours, basis: chosen.basis, source: chosen.source },
         missing,
         merged: existing !== undefined,
+        ...(removed && known ? { removed_automatically: known } : {}),
       };
     }, outer);
   }
 
-  private async hashImage(bytes: Uint8Array): Promise<{ sha256: string; pdq: string | undefined; quality: number | undefined }> {
+  /** The closest match of the reported image in a bank whose content is removed automatically. */
+  private async knownContent(image: HashedImage): Promise<{ bank: string; purpose: string; distance: number } | undefined> {
+    if (!this.options.bankMatcher || !this.options.webhooks) return undefined;
+    const summary = {
+      index: 0,
+      sha256: image.sha256,
+      bytes: 0,
+      ...(image.pdq && image.quality !== undefined ? { pdq: { hash: image.pdq, quality: image.quality } } : {}),
+    };
+    const found = await this.options.bankMatcher.match({ stage: 'request', requesterId: null, images: [summary] });
+    const hits = (found.bankMatches ?? []).filter((m) => AUTOMATIC_REMOVAL_PURPOSES.includes(m.purpose)).sort((a, b) => a.distance - b.distance);
+    const best = hits[0];
+    return best ? { bank: best.bank, purpose: best.purpose, distance: best.distance } : undefined;
+  }
+
+  /**
+   * Removes known content in the intake's own transaction: the case is actioned before the
+   * reporter has the receipt. Only a case still waiting for a decision moves; one a reviewer
+   * already decided (or closed) keeps that decision.
+   */
+  private async removeKnown(
+    tx: Tx,
+    caseId: string,
+    body: ReportBody,
+    image: HashedImage,
+    known: { bank: string; purpose: string; distance: number },
+  ): Promise<boolean> {
+    const current = await tx.db.selectFrom('cases').select(['state', 'content_id', 'content_url']).where('id', '=', caseId).executeTakeFirstOrThrow();
+    if (current.state !== 'open' && current.state !== 'in_review') return false;
+    const reason = `The reported image matches known content in the bank "${known.bank}" (${known.purpose}, PDQ distance ${known.distance}); removed automatically.`;
+    const webhook = await this.options.webhooks!.enqueue(tx, {
+      type: 'content.remove',
+      subject: { caseId },
+      payload: {
+        case_id: caseId,
+        content_id: current.content_id,
+        content_url: current.content_url,
+        image_sha256: image.sha256,
+        category: body.category,
+        jurisdiction: body.jurisdiction,
+        reason,
+        automated: true,
+      },
+    });
+    if (!(await transitionCase(tx.db, caseId, current.state, { state: 'actioned', automated: 1, updated_at: tx.at }))) return false;
+    const details = { from: current.state, to: 'actioned', reason, bank: known.bank, distance: known.distance, webhook };
+    await insertCaseEvent(tx.db, { caseId, at: tx.at, kind: 'remove', actor: AUTOMATIC_ACTOR, payload: details });
+    await tx.audit([{ kind: 'case.remove', subject: caseId, actor: AUTOMATIC_ACTOR, payload: details }]);
+    return true;
+  }
+
+  private async hashImage(bytes: Uint8Array): Promise<HashedImage> {
     const analysis = await this.options.imageAnalyser.analyse(bytes);
     return { sha256: analysis.summary.sha256, pdq: analysis.summary.pdq?.hash, quality: analysis.summary.pdq?.quality };
   }
@@ -249,6 +316,12 @@ export class ReportsService {
     if (!best) return undefined;
     return tx.db.selectFrom('cases').selectAll().where('id', '=', best.id).executeTakeFirst();
   }
+}
+
+interface HashedImage {
+  sha256: string;
+  pdq: string | undefined;
+  quality: number | undefined;
 }
 
 function resolveRuleById(rules: ClockRules, id: string): ClockRule | undefined {

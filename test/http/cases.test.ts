@@ -182,6 +182,27 @@ for (const factory of STORE_FACTORIES) {
       assert.match(refused.json().message, /no reported image to bank/);
     });
 
+    it('a report of known content (a banked image, re-encoded) is removed at once, with no person in the loop, and says so', async () => {
+      // REPORTED's PDQ is in the takedowns bank since the test above; COPY is 12 bits from it.
+      const res = await send('POST', '/v1/reports', victimReport({ content: { url: 'https://platform.example/p/9', image: COPY.toString('base64') } }), null);
+      assert.equal(res.statusCode, 201, res.body);
+      assert.deepEqual(res.json().removed_automatically, { bank: 'takedowns', purpose: 'takedown', distance: 12 });
+      const detail = (await send('GET', `/v1/cases/${res.json().case_id}`)).json();
+      assert.equal(detail.state, 'actioned');
+      assert.equal(detail.automated, true);
+      const removal = detail.events.find((e: { kind: string }) => e.kind === 'remove');
+      assert.equal(removal.actor, 'automatic');
+      assert.match(removal.details.reason, /matches known content in the bank "takedowns"/);
+      const webhook = detail.webhooks.find((w: { event: string }) => w.event === 'content.remove');
+      assert.ok(webhook);
+      const other = (
+        await send('POST', '/v1/reports', victimReport({ content: { image: Buffer.from('something never banked').toString('base64') } }), null)
+      ).json();
+      assert.equal(other.removed_automatically, undefined);
+      assert.equal((await send('GET', `/v1/cases/${other.case_id}`)).json().state, 'open');
+      assert.equal((await t.ctx.audit.verify()).ok, true);
+    });
+
     it('overdue cases are found by the injected clock, and a decline carries its statement of reasons', async () => {
       const { case_id: id } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'late-1' } }), null)).json();
       assert.ok(!(await send('GET', '/v1/cases?overdue=true&limit=500')).json().cases.some((c: { id: string }) => c.id === id));
