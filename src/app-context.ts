@@ -110,6 +110,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   });
 
   const banks = new BankService(uow);
+  const ledger = new LedgerService(store.db, indexes);
   const screening = new ScreeningService({
     policy: () => policy,
     db: store.db,
@@ -135,7 +136,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     indexes,
     consent: new ConsentService(uow),
     banks,
-    ledger: new LedgerService(store.db, indexes),
+    ledger,
     health: new HealthService(
       store,
       () => policy.version,
@@ -144,7 +145,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     jobs,
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher: new BankMatcher(store.db, indexes), webhooks }),
-    cases: new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks }),
+    cases: new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

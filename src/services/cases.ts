@@ -18,6 +18,8 @@ import {
   transitionCase,
 } from '../store/repositories/cases.js';
 import { bankNameSchema, type BankService } from './banks.js';
+import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
+import type { LedgerService } from './ledger.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { DeliveryView, WebhookService } from './webhooks.js';
 
@@ -101,6 +103,11 @@ export interface CaseDetail extends CaseView {
   }>;
   events: Array<{ at: string; kind: string; actor: string; details: unknown }>;
   webhooks: DeliveryView[];
+  /**
+   * Where the reported image came from, if this service generated it: the screened outputs it is
+   * a near-duplicate of, with the request and account that produced each (the account to strike).
+   */
+  trace: Array<{ output_decision_id: string; request_id: string; requester_id: string | null; distance: number; generated_at: string }>;
 }
 
 export interface CasePage {
@@ -114,6 +121,7 @@ export interface CasesServiceOptions {
   clockRules: () => ClockRules;
   banks: BankService;
   webhooks: WebhookService;
+  ledger: LedgerService;
 }
 
 /**
@@ -145,8 +153,29 @@ export class CasesService {
   async get(id: string): Promise<CaseDetail> {
     const db = this.options.uow.db;
     const row = await this.find(id, db);
-    const [reports, events, webhooks] = await Promise.all([reportsOfCase(db, id), eventsOfCase(db, id), this.options.webhooks.deliveriesFor(id)]);
-    return { ...this.view(row, this.options.clock.now()), reports: reports.map(reportView), events: events.map(eventView), webhooks };
+    const [reports, events, webhooks, trace] = await Promise.all([
+      reportsOfCase(db, id),
+      eventsOfCase(db, id),
+      this.options.webhooks.deliveriesFor(id),
+      this.trace(row),
+    ]);
+    return { ...this.view(row, this.options.clock.now()), reports: reports.map(reportView), events: events.map(eventView), webhooks, trace };
+  }
+
+  private async trace(row: CaseRow): Promise<CaseDetail['trace']> {
+    if (row.image_pdq === null && row.image_sha256 === null) return [];
+    const matches = await this.options.ledger.lookup({
+      ...(row.image_pdq === null ? {} : { pdq: row.image_pdq }),
+      ...(row.image_sha256 === null ? {} : { sha256: row.image_sha256 }),
+      max_distance: PROTECTED_MAX_DISTANCE,
+    });
+    return matches.map((m) => ({
+      output_decision_id: m.decisionId,
+      request_id: m.requestId,
+      requester_id: m.requesterId,
+      distance: m.distance,
+      generated_at: m.createdAt,
+    }));
   }
 
   async act(id: string, input: CaseActionInput, actor: string): Promise<CaseDetail> {

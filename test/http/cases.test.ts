@@ -10,6 +10,9 @@ const REPORTED = Buffer.from('the reported image, as the victim saved it');
 const COPY = Buffer.from('the same image re-encoded and resized by someone re-posting it');
 const REPORTED_PDQ = 'c3'.repeat(16) + '5a'.repeat(16);
 const HOUR = 3_600_000;
+const GENERATED = Buffer.from('an image this service screened as an output');
+const GENERATED_REPOST = Buffer.from('that output, screenshotted and re-posted');
+const GENERATED_PDQ = '96'.repeat(32);
 
 const victimReport = (overrides: Record<string, unknown> = {}) => ({
   reporter: { type: 'depicted_person', name: 'Reporter One', email: 'one@example.org' },
@@ -35,6 +38,8 @@ for (const factory of STORE_FACTORIES) {
       if (factory.skip) return;
       analyser.set(REPORTED, { pdq: { hash: REPORTED_PDQ, quality: 90 } });
       analyser.set(COPY, { pdq: { hash: flipBits(REPORTED_PDQ, 12), quality: 80 } });
+      analyser.set(GENERATED, { pdq: { hash: GENERATED_PDQ, quality: 90 } });
+      analyser.set(GENERATED_REPOST, { pdq: { hash: flipBits(GENERATED_PDQ, 8), quality: 70 } });
       t = await startTestApp(store(), { imageAnalyser: analyser, clock }, { reportRateLimit: 1000 });
       intakeKey = (await t.ctx.apiKeys.create('platform intake', ['reports'], 'test')).secret;
     });
@@ -201,6 +206,25 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(other.removed_automatically, undefined);
       assert.equal((await send('GET', `/v1/cases/${other.case_id}`)).json().state, 'open');
       assert.equal((await t.ctx.audit.verify()).ok, true);
+    });
+
+    it('a reported image that this service generated is traced to the request and account that produced it', async () => {
+      const request = (await send('POST', '/v1/screen', { prompt: 'a portrait in oils', subject: 'none', requester: { id: 'acct-9' } })).json();
+      const output = await send('POST', '/v1/screen/output', { request_id: request.id, image: { data: GENERATED.toString('base64') } });
+      assert.equal(output.statusCode, 200, output.body);
+      const { case_id: id } = (await send('POST', '/v1/reports', victimReport({ content: { image: GENERATED_REPOST.toString('base64') } }), null)).json();
+      const detail = (await send('GET', `/v1/cases/${id}`)).json();
+      assert.deepEqual(
+        detail.trace.map((t: { request_id: string; requester_id: string; distance: number; output_decision_id: string }) => [
+          t.request_id,
+          t.requester_id,
+          t.distance,
+          t.output_decision_id,
+        ]),
+        [[request.id, 'acct-9', 8, output.json().id]],
+      );
+      const { case_id: untraced } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'text-only' } }), null)).json();
+      assert.deepEqual((await send('GET', `/v1/cases/${untraced}`)).json().trace, []);
     });
 
     it('overdue cases are found by the injected clock, and a decline carries its statement of reasons', async () => {
