@@ -120,6 +120,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     recorder: new DecisionRecorder(uow),
     clock,
   });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger });
+  jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
     clock,
@@ -145,7 +147,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     jobs,
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher: new BankMatcher(store.db, indexes), webhooks }),
-    cases: new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger }),
+    cases,
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

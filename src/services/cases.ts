@@ -1,29 +1,35 @@
+import { randomUUID } from 'node:crypto';
+
 import { z } from 'zod';
 
 import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState } from '../domain/cases.js';
 import type { Clock } from '../domain/clock.js';
-import { type ClockRules, clockView, JURISDICTION_PATTERN } from '../domain/clocks/index.js';
+import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
+import type { Category } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
-import { REPORT_CATEGORIES } from '../domain/reports.js';
+import { REPORT_CATEGORIES, type ReportCategory } from '../domain/reports.js';
 import {
   type CaseEventRow,
   type CaseFilter,
   type CaseRow,
   eventsOfCase,
   findCase,
+  insertCase,
   insertCaseEvent,
   listCases,
   type ReportRow,
   reportsOfCase,
   transitionCase,
 } from '../store/repositories/cases.js';
+import { findDecision } from '../store/repositories/decisions.js';
 import { bankNameSchema, type BankService } from './banks.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
+import type { JobRecord } from './jobs.js';
 import type { LedgerService } from './ledger.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { DeliveryView, WebhookService } from './webhooks.js';
 
-export const caseIdSchema = z.string().regex(/^case_[0-9a-f]{32}$/, 'must be a case id as POST /v1/reports returns it, e.g. case_3f1c…');
+export const caseIdSchema = z.string().regex(/^case_[0-9a-f]{32}$/, "must be a case id as a report's receipt names it, e.g. case_3f1c…");
 
 const reason = z.string().trim().min(1, 'is empty: say why, in a sentence the reporter can read').max(2000);
 
@@ -162,6 +168,59 @@ export class CasesService {
     return { ...this.view(row, this.options.clock.now()), reports: reports.map(reportView), events: events.map(eventView), webhooks, trace };
   }
 
+  /**
+   * Opens the case a policy rule asked for (`open_case`) on a screening decision: a person must
+   * look at what the detectors caught. Run from the outbox, so it may run twice: a decision gets
+   * one case however often its job runs. Returns the case id.
+   */
+  async openFromDecision(decisionId: string): Promise<string> {
+    return this.options.uow.run(async (tx) => {
+      const contentId = `decision:${decisionId}`;
+      const existing = await tx.db.selectFrom('cases').select('id').where('content_id', '=', contentId).executeTakeFirst();
+      if (existing) return existing.id;
+      const record = await findDecision(tx.db, decisionId);
+      if (!record) throw new PerisaiError('not_found', `No decision has the id ${decisionId}: the open_case job refers to a decision that is not stored.`);
+      // Unknown jurisdiction is ZZ (CLDR's "unknown region"): only rules without a jurisdiction apply.
+      const jurisdiction = record.jurisdiction ?? record.requester?.country ?? 'ZZ';
+      const category = caseCategoryOf(record.categories);
+      const rules = this.options.clockRules();
+      const rule = resolveClock(rules, { jurisdiction, reporterType: 'detection', category, at: new Date(tx.at) });
+      const deadline = deadlineOf(rule, new Date(tx.at)).toISOString();
+      const image = record.signals.images.find((i) => i.pdq !== undefined) ?? record.signals.images[0];
+      const id = `case_${randomUUID().replaceAll('-', '')}`;
+      await insertCase(tx.db, {
+        id,
+        state: 'open',
+        jurisdiction,
+        category,
+        content_id: contentId,
+        content_url: null,
+        image_pdq: image?.pdq?.hash ?? null,
+        image_pdq_quality: image?.pdq?.quality ?? null,
+        image_sha256: image?.sha256 ?? null,
+        rule_id: rule.id,
+        clock_version: rules.version,
+        opened_at: tx.at,
+        deadline,
+        assignee: null,
+        automated: 1,
+        fired_alerts: '[]',
+        updated_at: tx.at,
+      });
+      const details = { decision: record.id, stage: record.stage, rules: record.reasons.map((r) => r.rule), rule: rule.id, deadline };
+      await insertCaseEvent(tx.db, { caseId: id, at: tx.at, kind: 'opened', actor: POLICY_ACTOR, payload: details });
+      await tx.audit([{ kind: 'case.opened', subject: id, actor: POLICY_ACTOR, payload: details }]);
+      return id;
+    });
+  }
+
+  /** The job handler for `open_case` jobs (see decision-recorder.ts `actionJobs`). */
+  readonly openCaseHandler = async (job: JobRecord): Promise<void> => {
+    const decisionId = (job.payload as { decision_id?: unknown }).decision_id;
+    if (typeof decisionId !== 'string') throw new Error(`open_case job ${job.id} has no decision_id`);
+    await this.openFromDecision(decisionId);
+  };
+
   private async trace(row: CaseRow): Promise<CaseDetail['trace']> {
     if (row.image_pdq === null && row.image_sha256 === null) return [];
     const matches = await this.options.ledger.lookup({
@@ -253,7 +312,7 @@ export class CasesService {
 
   private async find(id: string, db = this.options.uow.db): Promise<CaseRow> {
     const row = await findCase(db, id);
-    if (!row) throw new PerisaiError('not_found', `No case has the id ${id}: list the queue with GET /v1/cases or perisai cases list.`);
+    if (!row) throw new PerisaiError('not_found', `No case has the id ${id}: take the id from a report's receipt or from the case queue.`);
     return row;
   }
 
@@ -280,6 +339,17 @@ export class CasesService {
       allowed_actions: actionsAllowedIn(state),
     };
   }
+}
+
+/** The actor of cases opened on a screening decision. */
+export const POLICY_ACTOR = 'policy';
+
+/** The report category a decision's categories amount to, the gravest first. */
+function caseCategoryOf(categories: readonly Category[]): ReportCategory {
+  if (categories.includes('minor_sexual')) return 'csam';
+  if (categories.includes('sexualize_real_person') || categories.includes('consent_withheld')) return 'sexual_deepfake';
+  if (categories.includes('nudity') || categories.includes('sexual_violence')) return 'nudity';
+  return 'other';
 }
 
 function reportView(row: ReportRow): CaseDetail['reports'][number] {

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/domain/clock.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
+import { waitFor } from '../helpers/wait.js';
 
 const REPORTED = Buffer.from('the reported image, as the victim saved it');
 const COPY = Buffer.from('the same image re-encoded and resized by someone re-posting it');
@@ -225,6 +226,26 @@ for (const factory of STORE_FACTORIES) {
       );
       const { case_id: untraced } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'text-only' } }), null)).json();
       assert.deepEqual((await send('GET', `/v1/cases/${untraced}`)).json().trace, []);
+    });
+
+    it('a policy rule with open_case opens a case through the outbox, once per decision, on the clock for its category', async () => {
+      await t.ctx.jobs.start();
+      const decision = (await send('POST', '/v1/screen', { prompt: 'remove her clothes', subject: 'minor', jurisdiction: 'ID' })).json();
+      assert.equal(decision.decision, 'block');
+      assert.ok(decision.actions.includes('open_case'), JSON.stringify(decision.actions));
+      const opened = await waitFor('the open_case job', async () =>
+        (await send('GET', '/v1/cases?category=csam&limit=500'))
+          .json()
+          .cases.find((c: { content: { id: string } }) => c.content.id === `decision:${decision.id}`),
+      );
+      assert.equal(opened.jurisdiction, 'ID');
+      assert.equal(opened.automated, true);
+      assert.equal(opened.clock.rule, 'csam-everywhere');
+      assert.equal(opened.clock.time_left_seconds, 3600);
+      const detail = (await send('GET', `/v1/cases/${opened.id}`)).json();
+      assert.equal(detail.events[0].actor, 'policy');
+      assert.equal(detail.events[0].details.decision, decision.id);
+      assert.equal(await t.ctx.cases.openFromDecision(decision.id), opened.id, 'a job run twice opens no second case');
     });
 
     it('overdue cases are found by the injected clock, and a decline carries its statement of reasons', async () => {

@@ -45,7 +45,11 @@ export interface ClockRules {
 export interface ClockQuery {
   /** ISO 3166-1 alpha-2, or 'EU'. */
   jurisdiction: string;
-  reporterType: ReporterType;
+  /**
+   * Who reported; `detection` for a case Perisai opened itself on a screening decision, which no
+   * rule restricted to reporter types matches (it is no one's notice).
+   */
+  reporterType: ReporterType | 'detection';
   category: ReportCategory;
   /** When the case opened: rules with a later `in_force_from` do not apply yet. */
   at: Date;
@@ -96,7 +100,7 @@ function fit(rule: ClockRuleEntry, query: ClockQuery): [number, number] | null {
     dimensions += 1;
   }
   if (when.reporter_types !== undefined) {
-    if (!when.reporter_types.includes(query.reporterType)) return null;
+    if (query.reporterType === 'detection' || !when.reporter_types.includes(query.reporterType)) return null;
     dimensions += 1;
   }
   if (when.categories !== undefined) {
