@@ -8,6 +8,7 @@ import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveCl
 import type { Category } from '../domain/decision.js';
 import { PerisaiError } from '../domain/errors.js';
 import { REPORT_CATEGORIES, type ReportCategory } from '../domain/reports.js';
+import { listBanks } from '../store/repositories/banks.js';
 import {
   type CaseEventRow,
   type CaseFilter,
@@ -35,32 +36,34 @@ const reason = z.string().trim().min(1, 'is empty: say why, in a sentence the re
 
 /** The body of `POST /v1/cases/{id}/actions`: one action, named by `action`. */
 export const caseActionSchema = z.discriminatedUnion(
-  'action',
+  'type',
   [
-    z.strictObject({ action: z.literal('assign'), assignee: z.string().trim().min(1).max(128).describe('Who works the case: a reviewer id or team.') }),
-    z.strictObject({ action: z.literal('note'), text: z.string().trim().min(1).max(10_000).describe('A note for the case history.') }),
+    z.strictObject({ type: z.literal('assign'), assignee: z.string().trim().min(1).max(128).describe('Who works the case: a reviewer id or team.') }),
+    z.strictObject({ type: z.literal('note'), text: z.string().trim().min(1).max(10_000).describe('A note for the case history.') }),
     z.strictObject({
-      action: z.literal('remove'),
+      type: z.literal('remove'),
       reason: reason.describe('The statement of reasons sent with the removal (DSA Art. 17).'),
     }),
     z.strictObject({
-      action: z.literal('bank'),
-      bank: bankNameSchema.describe('The bank that receives the reported image PDQ, e.g. a takedown or ncii bank.'),
+      type: z.literal('bank'),
+      bank: bankNameSchema
+        .optional()
+        .describe('The bank that receives the reported image PDQ; default: the first ncii bank when the depicted person reported, else the first takedown bank.'),
     }),
-    z.strictObject({ action: z.literal('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
+    z.strictObject({ type: z.literal('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
     z.strictObject({
-      action: z.literal('escalate'),
+      type: z.literal('escalate'),
       to: z.enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator']).describe('Who the case is escalated to.'),
       note: z.string().trim().min(1).max(10_000).optional().describe('What they need to know.'),
     }),
     z.strictObject({
-      action: z.literal('notify'),
+      type: z.literal('notify'),
       message: z.string().trim().min(1).max(10_000).describe('What the platform should tell the reporters, sent in a report.outcome webhook.'),
     }),
-    z.strictObject({ action: z.literal('appeal'), reason: reason.describe('What the appeal contests.') }),
-    z.strictObject({ action: z.literal('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
+    z.strictObject({ type: z.literal('appeal'), reason: reason.describe('What the appeal contests.') }),
+    z.strictObject({ type: z.literal('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
   ],
-  { error: `must name an action: one of assign, note, remove, bank, decline, escalate, notify, appeal, close` },
+  { error: `must name the action in "type": one of assign, note, remove, bank, decline, escalate, notify, appeal, close` },
 );
 export type CaseActionInput = z.output<typeof caseActionSchema>;
 
@@ -241,15 +244,15 @@ export class CasesService {
     await this.options.uow.run(async (tx) => {
       const row = await this.find(id, tx.db);
       const from = row.state as CaseState;
-      const to = nextCaseState(from, input.action);
+      const to = nextCaseState(from, input.type);
       const details = await this.effects(tx, row, input, actor);
       const changes: Partial<CaseRow> = { state: to, updated_at: tx.at };
-      if (input.action === 'assign') changes.assignee = input.assignee;
+      if (input.type === 'assign') changes.assignee = input.assignee;
       if (!(await transitionCase(tx.db, id, from, changes))) {
         throw new PerisaiError('conflict', `Case ${id} changed while this action was being taken: reload it and decide again.`);
       }
-      await insertCaseEvent(tx.db, { caseId: id, at: tx.at, kind: input.action, actor, payload: { from, to, ...details } });
-      await tx.audit([{ kind: `case.${input.action}`, subject: id, actor, payload: { from, to, ...details } }]);
+      await insertCaseEvent(tx.db, { caseId: id, at: tx.at, kind: input.type, actor, payload: { from, to, ...details } });
+      await tx.audit([{ kind: `case.${input.type}`, subject: id, actor, payload: { from, to, ...details } }]);
     });
     return this.get(id);
   }
@@ -257,7 +260,7 @@ export class CasesService {
   /** What an action does besides moving the state; returns what its history entry records. */
   private async effects(tx: Tx, row: CaseRow, input: CaseActionInput, actor: string): Promise<Record<string, unknown>> {
     const content = { case_id: row.id, content_id: row.content_id, content_url: row.content_url, image_sha256: row.image_sha256 };
-    switch (input.action) {
+    switch (input.type) {
       case 'assign':
         return { assignee: input.assignee };
       case 'note':
@@ -277,13 +280,14 @@ export class CasesService {
             `Case ${row.id} has no reported image to bank: a report with content.image gives it one, or import the hash into the bank with perisai bank import.`,
           );
         }
+        const bank = input.bank ?? (await this.defaultBank(tx, row.id));
         const result = await this.options.banks.import(
-          input.bank,
+          bank,
           [{ pdq: row.image_pdq, quality: row.image_pdq_quality, sha256: row.image_sha256, label: row.id, source: 'case', category: row.category }],
           actor,
           tx,
         );
-        return { bank: input.bank, pdq: row.image_pdq, added: result.added === 1 };
+        return { bank, pdq: row.image_pdq, added: result.added === 1 };
       }
       case 'decline':
         return { reason: input.reason };
@@ -308,6 +312,17 @@ export class CasesService {
       case 'close':
         return { note: input.note ?? null };
     }
+  }
+
+  /** Intimate imagery reported by the person it shows goes to their NCII bank; anything else to takedowns. */
+  private async defaultBank(tx: Tx, caseId: string): Promise<string> {
+    const byVictim = (await reportsOfCase(tx.db, caseId)).some((r) => r.reporter_type === 'depicted_person');
+    const purpose = byVictim ? 'ncii' : 'takedown';
+    const bank = (await listBanks(tx.db)).filter((b) => b.purpose === purpose && b.active).sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (!bank) {
+      throw new PerisaiError('conflict', `No active bank of purpose ${purpose} exists to bank this case in: create one (purpose ${purpose}) or name the bank in "bank".`);
+    }
+    return bank.name;
   }
 
   private async find(id: string, db = this.options.uow.db): Promise<CaseRow> {

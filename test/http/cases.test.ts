@@ -14,6 +14,8 @@ const HOUR = 3_600_000;
 const GENERATED = Buffer.from('an image this service screened as an output');
 const GENERATED_REPOST = Buffer.from('that output, screenshotted and re-posted');
 const GENERATED_PDQ = '96'.repeat(32);
+const BY_VICTIM = Buffer.from('an image its subject reported');
+const BY_USER = Buffer.from('an image a bystander reported');
 
 const victimReport = (overrides: Record<string, unknown> = {}) => ({
   reporter: { type: 'depicted_person', name: 'Reporter One', email: 'one@example.org' },
@@ -39,6 +41,8 @@ for (const factory of STORE_FACTORIES) {
       if (factory.skip) return;
       analyser.set(REPORTED, { pdq: { hash: REPORTED_PDQ, quality: 90 } });
       analyser.set(COPY, { pdq: { hash: flipBits(REPORTED_PDQ, 12), quality: 80 } });
+      analyser.set(BY_VICTIM, { pdq: { hash: '0f'.repeat(32), quality: 90 } });
+      analyser.set(BY_USER, { pdq: { hash: '33'.repeat(16) + 'cc'.repeat(16), quality: 90 } });
       analyser.set(GENERATED, { pdq: { hash: GENERATED_PDQ, quality: 90 } });
       analyser.set(GENERATED_REPOST, { pdq: { hash: flipBits(GENERATED_PDQ, 8), quality: 70 } });
       t = await startTestApp(store(), { imageAnalyser: analyser, clock }, { reportRateLimit: 1000 });
@@ -123,7 +127,7 @@ for (const factory of STORE_FACTORIES) {
 
     it('a case is worked to closure: assign, remove (a content.remove webhook), a refused transition, close; each step in its history and the audit chain', async () => {
       const { case_id: id } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'flow-1' } }), null)).json();
-      const assigned = await act(id, { action: 'assign', assignee: 'reviewer-7' });
+      const assigned = await act(id, { type: 'assign', assignee: 'reviewer-7' });
       assert.equal(assigned.statusCode, 200, assigned.body);
       assert.equal(assigned.json().state, 'in_review');
       assert.equal(assigned.json().assignee, 'reviewer-7');
@@ -132,20 +136,20 @@ for (const factory of STORE_FACTORIES) {
         [id],
       );
 
-      const early = await act(id, { action: 'close' });
+      const early = await act(id, { type: 'close' });
       assert.equal(early.statusCode, 409);
       assert.match(early.json().message, /in review cannot take the action "close": it accepts .*remove/);
 
-      const removed = await act(id, { action: 'remove', reason: 'Non-consensual intimate image; removed under our NCII policy.' });
+      const removed = await act(id, { type: 'remove', reason: 'Non-consensual intimate image; removed under our NCII policy.' });
       assert.equal(removed.statusCode, 200, removed.body);
       assert.equal(removed.json().state, 'actioned');
       const webhook = removed.json().webhooks.find((w: { event: string }) => w.event === 'content.remove');
       assert.ok(webhook, JSON.stringify(removed.json().webhooks));
       assert.equal(webhook.status, 'undeliverable', 'no PERISAI_WEBHOOK_URL in this test: recorded, never dropped');
 
-      assert.equal((await act(id, { action: 'remove', reason: 'again' })).statusCode, 409);
-      assert.equal((await act(id, { action: 'notify', message: 'We removed the image you reported.' })).statusCode, 200);
-      const closed = (await act(id, { action: 'close', note: 'Done.' })).json();
+      assert.equal((await act(id, { type: 'remove', reason: 'again' })).statusCode, 409);
+      assert.equal((await act(id, { type: 'notify', message: 'We removed the image you reported.' })).statusCode, 200);
+      const closed = (await act(id, { type: 'close', note: 'Done.' })).json();
       assert.equal(closed.state, 'closed');
       assert.deepEqual(
         closed.events.map((e: { kind: string }) => e.kind),
@@ -161,11 +165,11 @@ for (const factory of STORE_FACTORIES) {
 
     it('bad actions are 400 naming what to send; an unknown case is 404', async () => {
       const { case_id: id } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'bad-actions' } }), null)).json();
-      const unknown = await act(id, { action: 'delete' });
+      const unknown = await act(id, { type: 'delete' });
       assert.equal(unknown.statusCode, 400);
       assert.match(unknown.json().message, /assign, note, remove, bank, decline, escalate, notify, appeal, close/);
-      assert.equal((await act(id, { action: 'decline', reason: ' ' })).statusCode, 400);
-      assert.equal((await act(`case_${'0'.repeat(32)}`, { action: 'note', text: 'x' })).statusCode, 404);
+      assert.equal((await act(id, { type: 'decline', reason: ' ' })).statusCode, 400);
+      assert.equal((await act(`case_${'0'.repeat(32)}`, { type: 'note', text: 'x' })).statusCode, 404);
       assert.equal((await send('GET', '/v1/cases/not-a-case')).statusCode, 400);
     });
 
@@ -175,15 +179,24 @@ for (const factory of STORE_FACTORIES) {
       const screenCopy = () =>
         send('POST', '/v1/screen', { prompt: 'make it brighter', subject: 'adult', images: [{ data: COPY.toString('base64') }] }).then((r) => r.json());
       assert.ok(!(await screenCopy()).categories.includes('bank_match'));
-      const banked = await act(id, { action: 'bank', bank: 'takedowns' });
+      const banked = await act(id, { type: 'bank', bank: 'takedowns' });
       assert.equal(banked.statusCode, 200, banked.body);
       assert.equal(banked.json().events.at(-1).details.added, true);
       const decision = await screenCopy();
       assert.equal(decision.decision, 'block');
       assert.ok(decision.categories.includes('bank_match'), JSON.stringify(decision));
 
+      // Without a bank name: the depicted person's report goes to the ncii bank, a user's to takedowns.
+      assert.equal((await send('POST', '/v1/banks', { name: 'victims-ncii', purpose: 'ncii' })).statusCode, 201);
+      const { case_id: byVictim } = (await send('POST', '/v1/reports', victimReport({ content: { image: BY_VICTIM.toString('base64') } }), null)).json();
+      assert.equal((await act(byVictim, { type: 'bank' })).json().events.at(-1).details.bank, 'victims-ncii');
+      const byUser = (
+        await send('POST', '/v1/reports', victimReport({ reporter: { type: 'user' }, content: { image: BY_USER.toString('base64') } }), null)
+      ).json().case_id;
+      assert.equal((await act(byUser, { type: 'bank' })).json().events.at(-1).details.bank, 'takedowns');
+
       const { case_id: textOnly } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'no-image' } }), null)).json();
-      const refused = await act(textOnly, { action: 'bank', bank: 'takedowns' });
+      const refused = await act(textOnly, { type: 'bank', bank: 'takedowns' });
       assert.equal(refused.statusCode, 409);
       assert.match(refused.json().message, /no reported image to bank/);
     });
@@ -257,15 +270,15 @@ for (const factory of STORE_FACTORIES) {
       assert.ok(late);
       assert.equal(late.clock.overdue, true);
       assert.ok(late.clock.time_left_seconds < 0);
-      const declined = (await act(id, { action: 'decline', reason: 'The image is not intimate.' })).json();
+      const declined = (await act(id, { type: 'decline', reason: 'The image is not intimate.' })).json();
       assert.equal(declined.state, 'declined');
       assert.equal(declined.events.at(-1).details.reason, 'The image is not intimate.');
-      assert.equal((await act(id, { action: 'appeal', reason: 'It is me.' })).json().state, 'appealed');
+      assert.equal((await act(id, { type: 'appeal', reason: 'It is me.' })).json().state, 'appealed');
     });
 
     it('two reviewers removing at once: one wins, the other gets 409, one webhook', async () => {
       const { case_id: id } = (await send('POST', '/v1/reports', victimReport({ content: { id: 'race-1' } }), null)).json();
-      const results = await Promise.all([act(id, { action: 'remove', reason: 'a' }), act(id, { action: 'remove', reason: 'b' })]);
+      const results = await Promise.all([act(id, { type: 'remove', reason: 'a' }), act(id, { type: 'remove', reason: 'b' })]);
       assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409]);
       const detail = (await send('GET', `/v1/cases/${id}`)).json();
       assert.equal(detail.webhooks.filter((w: { event: string }) => w.event === 'content.remove').length, 1);
