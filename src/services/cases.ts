@@ -48,7 +48,9 @@ export const caseActionSchema = z.discriminatedUnion(
       type: z.literal('bank'),
       bank: bankNameSchema
         .optional()
-        .describe('The bank that receives the reported image PDQ; default: the first ncii bank when the depicted person reported, else the first takedown bank.'),
+        .describe(
+          'The bank that receives the reported image PDQ; default: the first ncii bank when the depicted person reported, else the first takedown bank.',
+        ),
     }),
     z.strictObject({ type: z.literal('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
     z.strictObject({
@@ -320,7 +322,10 @@ export class CasesService {
     const purpose = byVictim ? 'ncii' : 'takedown';
     const bank = (await listBanks(tx.db)).filter((b) => b.purpose === purpose && b.active).sort((a, b) => a.name.localeCompare(b.name))[0];
     if (!bank) {
-      throw new PerisaiError('conflict', `No active bank of purpose ${purpose} exists to bank this case in: create one (purpose ${purpose}) or name the bank in "bank".`);
+      throw new PerisaiError(
+        'conflict',
+        `No active bank of purpose ${purpose} exists to bank this case in: create one (purpose ${purpose}) or name the bank in "bank".`,
+      );
     }
     return bank.name;
   }
