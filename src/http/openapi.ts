@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
 import { createBankSchema } from '../services/banks.js';
 import { consentPatchSchema, consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
+import { caseActionSchema } from '../services/cases.js';
 import { ledgerLookupSchema } from '../services/ledger.js';
+import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
+import { casePaths, caseSchemas } from './openapi-cases.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -105,6 +108,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/consent', 'consent'],
   ['/v1/banks', 'banks'],
   ['/v1/audit', 'audit'],
+  ['/v1/cases', 'cases'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -145,9 +149,13 @@ export function openApiDocument(version: string): JsonSchema {
         ProtectedHashes: inputSchema(protectedHashesSchema),
         CreateBank: inputSchema(createBankSchema),
         LedgerLookup: inputSchema(ledgerLookupSchema),
+        Report: inputSchema(reportBodySchema),
+        CaseAction: inputSchema(caseActionSchema),
+        ...caseSchemas,
       },
     },
     paths: withScopes({
+      ...casePaths({ secured, ok, errors, jsonBody, pathParam: (name, description) => ({ ...pathParam(name), description }) }),
       '/v1/screen': {
         post: {
           summary: 'Screen a request before generation',

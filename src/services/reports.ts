@@ -14,27 +14,39 @@ import type { WebhookService } from './webhooks.js';
 
 /** The body of `POST /v1/reports`: what a valid notice contains under the DSA and the TAKE IT DOWN Act. */
 export const reportBodySchema = z.strictObject({
-  reporter: z.strictObject({
-    type: z.enum(REPORTER_TYPES),
-    name: z.string().trim().min(1).max(200).optional(),
-    email: z.string().trim().email().max(320).optional(),
-    /** Other contact details (phone, postal address) the TAKE IT DOWN Act accepts. */
-    contact: z.string().trim().min(1).max(500).optional(),
-  }),
-  jurisdiction: z.string().regex(JURISDICTION_PATTERN, 'use an ISO 3166-1 alpha-2 code in capitals, or EU'),
-  category: z.enum(REPORT_CATEGORIES),
+  reporter: z
+    .strictObject({
+      type: z.enum(REPORTER_TYPES).describe('Who is reporting: the person depicted, another user, a trusted flagger, a regulator or law enforcement.'),
+      name: z.string().trim().min(1).max(200).optional().describe('Name of the individual or entity submitting the notice (DSA Art. 16(2)(c)).'),
+      email: z.string().trim().email().max(320).optional().describe('Email address of the reporter, to be told the outcome.'),
+      /** Other contact details (phone, postal address) the TAKE IT DOWN Act accepts. */
+      contact: z.string().trim().min(1).max(500).optional().describe('Other contact details: a phone number or postal address.'),
+    })
+    .describe('Who reports; contact details stay in the case, never in the audit chain.'),
+  jurisdiction: z
+    .string()
+    .regex(JURISDICTION_PATTERN, 'use an ISO 3166-1 alpha-2 code in capitals, or EU')
+    .describe('Where the law that applies is: an ISO 3166-1 alpha-2 code in capitals, or EU. It picks the clock.'),
+  category: z.enum(REPORT_CATEGORIES).describe('What the content is: ncii (intimate imagery without consent), csam, sexual_deepfake, nudity or other.'),
   content: z
     .strictObject({
-      id: z.string().trim().min(1).max(200).optional(),
-      url: z.string().url().max(2000).optional(),
+      id: z.string().trim().min(1).max(200).optional().describe("The platform's id of the content."),
+      url: z.string().url().max(2000).optional().describe('The exact location of the content.'),
       /** Base64 of the reported image; hashed on arrival and never stored. */
-      image: base64ImageSchema.optional(),
+      image: base64ImageSchema.optional().describe('The reported image, base64; hashed with PDQ and SHA-256 on arrival and never stored.'),
     })
-    .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image'),
-  explanation: z.string().trim().min(1).max(10_000).optional(),
-  good_faith: z.boolean().optional(),
-  non_consensual: z.boolean().optional(),
-  signature: z.string().trim().min(1).max(500).optional(),
+    .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image')
+    .describe('The reported content: at least one of id, url or image.'),
+  explanation: z.string().trim().min(1).max(10_000).optional().describe('Why the content is illegal or harmful (DSA Art. 16(2)(a)).'),
+  good_faith: z.boolean().optional().describe('A statement that the reporter believes in good faith the notice is accurate and complete (DSA Art. 16(2)(d)).'),
+  non_consensual: z.boolean().optional().describe('A statement that the depiction is not consensual (TAKE IT DOWN Act §3(a)(2)(C)).'),
+  signature: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('Physical or electronic signature of the depicted person or their representative (TAKE IT DOWN Act §3(a)(2)(A)).'),
 });
 export type ReportBody = z.infer<typeof reportBodySchema>;
 
