@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { AppContext } from '../app-context.js';
 import { BANK_PURPOSES } from '../services/bank-purposes.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
+import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
 import type { ScreenFlags } from './commands/screen.js';
 import type { StoreFlags } from './context.js';
@@ -13,6 +14,7 @@ import { EXIT, printError } from './io.js';
 const load = {
   audit: () => import('./commands/audit.js'),
   bank: () => import('./commands/bank.js'),
+  cases: () => import('./commands/cases.js'),
   clocksCheck: () => import('./commands/clocks-check.js'),
   evaluation: () => import('./commands/eval.js'),
   hash: () => import('./commands/hash.js'),
@@ -206,6 +208,36 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   ).action(run(async (flags: StoreFlags & JobsListFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsList(ctx, flags))));
   storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
     run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsRetry(ctx, id))),
+  );
+
+  const cases = program.command('cases').description('reported content, its legal clock and what was done (notice and takedown)');
+  storeOptions(
+    cases
+      .command('list')
+      .description('the queue, soonest deadline first')
+      .option('--state <state>', 'open, in_review, actioned, declined, appealed or closed')
+      .option('--jurisdiction <code>', 'ISO 3166-1 alpha-2 or EU')
+      .option('--category <category>', 'ncii, csam, sexual_deepfake, nudity or other')
+      .option('--assignee <who>', 'only cases assigned to this reviewer')
+      .option('--overdue', 'only cases past their deadline')
+      .option('--limit <n>', 'at most this many (default 50)')
+      .option('--cursor <cursor>', 'the next page, as the previous one printed')
+      .option('--json', 'one JSON object per line'),
+  ).action(run(async (flags: StoreFlags & CasesListFlags) => withContext(flags, async (ctx) => (await load.cases()).casesList(ctx, flags))));
+  storeOptions(cases.command('show <id>').description('one case: reports, history, webhooks, ledger trace').option('--json', 'as JSON')).action(
+    run(async (id: string, flags: StoreFlags & { json?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.cases()).casesShow(ctx, id, flags.json ?? false)),
+    ),
+  );
+  storeOptions(
+    cases
+      .command('act <id> <action>')
+      .description(`act on a case; <action> is JSON as the API takes it, e.g. '{"type":"remove","reason":"…"}'`)
+      .option('--json', 'print the case as JSON'),
+  ).action(
+    run(async (id: string, action: string, flags: StoreFlags & { json?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.cases()).casesAct(ctx, id, action, 'cli', flags.json ?? false)),
+    ),
   );
 
   const bank = program.command('bank').description('hash banks of known abuse, intimate imagery and takedowns');
