@@ -7,7 +7,8 @@ export interface OpenApiParts {
   secured: JsonSchema[];
   ok(description: string, ...codes: number[]): Record<string, JsonSchema>;
   errors(...codes: number[]): Record<string, JsonSchema>;
-  pathParam(name: string, description: string): JsonSchema;
+  /** The `{id}` path parameter of case routes, documented from its zod schema. */
+  caseIdParam: JsonSchema;
   jsonBody(schema: string): JsonSchema;
 }
 
@@ -153,7 +154,7 @@ export const caseSchemas: Record<string, JsonSchema> = {
 };
 
 export function casePaths(parts: OpenApiParts): Record<string, Record<string, JsonSchema>> {
-  const { secured, ok, errors, pathParam, jsonBody } = parts;
+  const { secured, ok, errors, caseIdParam, jsonBody } = parts;
   const json = (description: string, schema: string) => ({ description, content: { 'application/json': { schema: ref(schema) } } });
   const query = (name: string, description: string, schema: JsonSchema = { type: 'string' }) => ({ name, in: 'query', description, schema });
   return {
@@ -187,7 +188,7 @@ export function casePaths(parts: OpenApiParts): Record<string, Record<string, Js
       get: {
         summary: 'A case with its reports, clock, history, webhooks and generation-ledger trace',
         security: secured,
-        parameters: [pathParam('id', 'The case id.')],
+        parameters: [caseIdParam],
         responses: { '200': json('The case.', 'CaseDetail'), ...errors(400, 401, 403, 404) },
       },
     },
@@ -196,7 +197,7 @@ export function casePaths(parts: OpenApiParts): Record<string, Record<string, Js
         summary: 'Act on a case: assign, note, remove, bank, decline, escalate, notify, appeal or close',
         description: 'One action, named by `type`. An action the state does not accept is 409, naming those it does.',
         security: secured,
-        parameters: [pathParam('id', 'The case id.')],
+        parameters: [caseIdParam],
         requestBody: jsonBody('CaseAction'),
         responses: { ...ok('The case after the action.', 400, 401, 403, 404, 409), '200': json('The case after the action.', 'CaseDetail') },
       },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
-import { createBankSchema } from '../services/banks.js';
-import { consentPatchSchema, consentSettingsSchema, protectedHashesSchema } from '../services/consent.js';
-import { caseActionSchema } from '../services/cases.js';
+import { bankNameSchema, createBankSchema } from '../services/banks.js';
+import { caseActionSchema, caseIdSchema } from '../services/cases.js';
+import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
+import { decisionIdParam } from '../services/decision-view.js';
 import { ledgerLookupSchema } from '../services/ledger.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
@@ -23,7 +24,7 @@ const errorSchema: JsonSchema = {
   properties: {
     error: { type: 'string', description: 'Stable machine-readable code, e.g. invalid_request, unauthorized, image_truncated.' },
     message: { type: 'string', description: 'A sentence that says what is wrong and what to do.' },
-    details: { type: 'object' },
+    details: { type: 'object', description: 'Extra facts about the error when there are any, e.g. the fields that failed and why.' },
   },
 };
 
@@ -31,37 +32,58 @@ const decisionSchema: JsonSchema = {
   type: 'object',
   required: ['id', 'decision', 'categories', 'reasons', 'policy_version', 'signals'],
   properties: {
-    id: { type: 'string', example: 'dec_3f1c…' },
-    created_at: { type: 'string', format: 'date-time' },
-    stage: { enum: ['request', 'output'] },
-    decision: { enum: [...OUTCOMES] },
-    categories: { type: 'array', items: { enum: [...CATEGORIES] } },
+    id: { type: 'string', example: 'dec_3f1c…', description: 'The decision id: "dec_" and 32 hex digits. Read it again at GET /v1/decisions/{id}.' },
+    created_at: { type: 'string', format: 'date-time', description: 'When the decision was recorded (ISO 8601, UTC).' },
+    stage: {
+      enum: ['request', 'output'],
+      description: '"request" for POST /v1/screen (before generation), "output" for POST /v1/screen/output (a generated image).',
+    },
+    decision: {
+      enum: [...OUTCOMES],
+      description: '"allow": go ahead; "review": hold until a person has looked; "block": refuse. When several rules fire, the strictest wins.',
+    },
+    categories: { type: 'array', items: { enum: [...CATEGORIES] }, description: 'The harm categories of the rules that fired; empty when nothing fired.' },
     reasons: {
       type: 'array',
+      description: 'One entry per rule that fired, with the evidence it relied on.',
       items: {
         type: 'object',
         properties: {
-          rule: { type: 'string' },
-          category: { enum: [...CATEGORIES] },
-          message: { type: 'string' },
+          rule: { type: 'string', description: 'The id of the policy rule that fired.' },
+          category: { enum: [...CATEGORIES], description: 'The harm category of the rule.' },
+          message: { type: 'string', description: 'For the requester and the reviewer: what was refused and why.' },
           evidence: {
             type: 'array',
+            description: 'Why the facts the rule needed hold.',
             items: {
               type: 'object',
               properties: {
-                source: { type: 'string' },
-                fact: { type: 'string' },
-                detail: { type: 'string' },
-                span: { type: 'array', items: { type: 'integer' } },
-                text: { type: 'string' },
+                source: {
+                  enum: ['text', 'subject', 'image', 'consent', 'bank', 'account', 'detector'],
+                  description:
+                    'Where the evidence comes from: the prompt text, the declared subject, an image detector, a consent record, a hash bank, the account, a detector failure.',
+                },
+                fact: { type: 'string', description: 'The fact this supports, e.g. "sexualisation", "minor".' },
+                detail: { type: 'string', description: 'A sentence saying what was observed.' },
+                span: {
+                  type: 'array',
+                  items: { type: 'integer' },
+                  description: 'For text evidence: [start, end) character offsets into the prompt, end exclusive.',
+                },
+                text: { type: 'string', description: 'For text evidence: the words of the prompt at span.' },
               },
             },
           },
         },
       },
     },
-    actions: { type: 'array', items: { enum: ['escalate', 'strike', 'open_case', 'bank_output'] } },
-    policy_version: { type: 'string' },
+    actions: {
+      type: 'array',
+      items: { enum: ['escalate', 'strike', 'open_case', 'bank_output'] },
+      description:
+        'What Perisai does besides answering: "escalate" (report as suspected child abuse material), "strike" (count against the account), "open_case" (for moderators), "bank_output" (add the image hash to a bank).',
+    },
+    policy_version: { type: 'string', description: 'The version of the policy that made the decision.' },
     signals: {
       type: 'object',
       description:
@@ -82,15 +104,33 @@ function errors(...codes: number[]): Record<string, JsonSchema> {
     422: 'An image that cannot be decoded (truncated, corrupt).',
     503: 'Busy or the store is unavailable; retry after the Retry-After header.',
   };
-  return Object.fromEntries(codes.map((code) => [String(code), { description: descriptions[code], content: { 'application/json': { schema: errorSchema } } }]));
+  return Object.fromEntries(
+    codes.map((code) => [
+      String(code),
+      { description: descriptions[code], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
+  );
 }
 
 function jsonBody(schema: string): JsonSchema {
   return { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } };
 }
 
-function pathParam(name: string): JsonSchema {
-  return { name, in: 'path', required: true, schema: { type: 'string' } };
+/** A parameter documented from the zod schema its route parses it with, description included. */
+function param(name: string, where: 'path' | 'query', schema: z.ZodType): JsonSchema {
+  const { description, ...rest } = inputSchema(schema);
+  return { name, in: where, ...(where === 'path' ? { required: true } : {}), description, schema: rest };
+}
+
+const PARAMS = {
+  account: param('account', 'path', accountParam),
+  pdq: param('pdq', 'path', pdqHex.describe('The PDQ hash: 64 hexadecimal digits (either case).')),
+  name: param('name', 'path', bankNameSchema),
+  id: param('id', 'path', decisionIdParam),
+} as const;
+
+function pathParam(name: keyof typeof PARAMS): JsonSchema {
+  return PARAMS[name];
 }
 
 function ok(description: string, ...codes: number[]): Record<string, JsonSchema> {
@@ -155,7 +195,7 @@ export function openApiDocument(version: string): JsonSchema {
       },
     },
     paths: withScopes({
-      ...casePaths({ secured, ok, errors, jsonBody, pathParam: (name, description) => ({ ...pathParam(name), description }) }),
+      ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {
           summary: 'Screen a request before generation',
@@ -181,7 +221,7 @@ export function openApiDocument(version: string): JsonSchema {
           summary: 'Read a recorded decision',
           description: 'Needs scope `decisions:read`.',
           security: secured,
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [pathParam('id')],
           responses: {
             '200': { description: 'The decision.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } },
             ...errors(400, 401, 403, 404),
@@ -288,7 +328,15 @@ export function openApiDocument(version: string): JsonSchema {
         get: {
           summary: 'Export a bank, one hash a line',
           security: secured,
-          parameters: [pathParam('name'), { name: 'format', in: 'query', schema: { enum: ['jsonl', 'csv', 'pdq'] } }],
+          parameters: [
+            pathParam('name'),
+            {
+              name: 'format',
+              in: 'query',
+              description: '"jsonl" (one JSON object a line, the default), "csv" (with a header) or "pdq" (pdq_hex,quality[,label] lines).',
+              schema: { enum: ['jsonl', 'csv', 'pdq'], default: 'jsonl' },
+            },
+          ],
           responses: ok('The hash list.', 401, 403, 404),
         },
       },
@@ -306,8 +354,18 @@ export function openApiDocument(version: string): JsonSchema {
           description: 'Needs scope `audit`. `after` is the last entry number already read (0 to start); follow `next_after` until it is null.',
           security: secured,
           parameters: [
-            { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            {
+              name: 'after',
+              in: 'query',
+              description: 'The number of the last entry already read; entries after it are returned. 0 (the default) starts at the beginning.',
+              schema: { type: 'integer', minimum: 0, default: 0 },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              description: 'How many entries at most in this page, 1-1000; default 100.',
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
           ],
           responses: ok('`{ entries: [...], next_after }`.', 400, 401, 403),
         },

@@ -29,15 +29,32 @@ export { BANK_PURPOSES, type BankPurpose } from './bank-purposes.js';
 
 export const bankNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit')
+  .describe('The bank\'s name: 1-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit.');
 
 export const createBankSchema = z.strictObject({
   name: bankNameSchema,
-  purpose: z.enum(BANK_PURPOSES),
-  description: z.string().max(500).optional(),
-  min_quality: z.number().int().min(0).max(100).default(MIN_MATCH_QUALITY),
-  max_distance: z.number().int().min(0).max(63).default(31),
-  active: z.boolean().default(true),
+  purpose: z
+    .enum(BANK_PURPOSES)
+    .describe(
+      'What the bank holds; the policy\'s rules act on a match by purpose: "csam" (known child sexual abuse material), "ncii" (non-consensual intimate imagery), "takedown" (content removed by an earlier takedown), "review", "test".',
+    ),
+  description: z.string().max(500).optional().describe('Free text for people, at most 500 characters: where the hashes come from, who maintains them.'),
+  min_quality: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(MIN_MATCH_QUALITY)
+    .describe(`The lowest PDQ quality (0-100) a hash may have to be imported; default ${MIN_MATCH_QUALITY}.`),
+  max_distance: z
+    .number()
+    .int()
+    .min(0)
+    .max(63)
+    .default(31)
+    .describe('How many of the 256 PDQ bits may differ for an image to match a hash of this bank, 0-63; default 31.'),
+  active: z.boolean().default(true).describe('Whether screening matches against this bank; default true. An inactive bank keeps its hashes.'),
 });
 export type CreateBank = z.output<typeof createBankSchema>;
 

@@ -34,36 +34,49 @@ export const caseIdSchema = z.string().regex(/^case_[0-9a-f]{32}$/, "must be a c
 
 const reason = z.string().trim().min(1, 'is empty: say why, in a sentence the reporter can read').max(2000);
 
+const ACTION_MEANINGS: Record<CaseAction, string> = {
+  assign: 'give the case to a reviewer',
+  note: 'add a note to the history',
+  remove: 'take the content down (content.remove webhook)',
+  bank: "put the reported image's hash into a bank, so copies are refused",
+  decline: 'keep the content up: no violation found',
+  escalate: 'hand the case on (case.escalated webhook)',
+  notify: 'tell the reporters the outcome (report.outcome webhook)',
+  appeal: 'contest the outcome',
+  close: 'nothing more will happen',
+};
+const actionType = <T extends CaseAction>(type: T) => z.literal(type).describe(`"${type}": ${ACTION_MEANINGS[type]}.`);
+
 /** The body of `POST /v1/cases/{id}/actions`: one action, named by `action`. */
 export const caseActionSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('assign'), assignee: z.string().trim().min(1).max(128).describe('Who works the case: a reviewer id or team.') }),
-    z.strictObject({ type: z.literal('note'), text: z.string().trim().min(1).max(10_000).describe('A note for the case history.') }),
+    z.strictObject({ type: actionType('assign'), assignee: z.string().trim().min(1).max(128).describe('Who works the case: a reviewer id or team.') }),
+    z.strictObject({ type: actionType('note'), text: z.string().trim().min(1).max(10_000).describe('A note for the case history.') }),
     z.strictObject({
-      type: z.literal('remove'),
+      type: actionType('remove'),
       reason: reason.describe('The statement of reasons sent with the removal (DSA Art. 17).'),
     }),
     z.strictObject({
-      type: z.literal('bank'),
+      type: actionType('bank'),
       bank: bankNameSchema
         .optional()
         .describe(
           'The bank that receives the reported image PDQ; default: the first ncii bank when the depicted person reported, else the first takedown bank.',
         ),
     }),
-    z.strictObject({ type: z.literal('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
+    z.strictObject({ type: actionType('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
     z.strictObject({
-      type: z.literal('escalate'),
+      type: actionType('escalate'),
       to: z.enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator']).describe('Who the case is escalated to.'),
       note: z.string().trim().min(1).max(10_000).optional().describe('What they need to know.'),
     }),
     z.strictObject({
-      type: z.literal('notify'),
+      type: actionType('notify'),
       message: z.string().trim().min(1).max(10_000).describe('What the platform should tell the reporters, sent in a report.outcome webhook.'),
     }),
-    z.strictObject({ type: z.literal('appeal'), reason: reason.describe('What the appeal contests.') }),
-    z.strictObject({ type: z.literal('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
+    z.strictObject({ type: actionType('appeal'), reason: reason.describe('What the appeal contests.') }),
+    z.strictObject({ type: actionType('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
   ],
   { error: `must name the action in "type": one of assign, note, remove, bank, decline, escalate, notify, appeal, close` },
 );

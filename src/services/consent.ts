@@ -36,7 +36,10 @@ export const sha256Hex = z
   .regex(/^[0-9a-fA-F]{64}$/, 'must be a SHA-256: exactly 64 hexadecimal digits')
   .transform((value) => value.toLowerCase());
 
-export const consentSettingsSchema = z.strictObject({ allow_ai_edits_by_others: z.boolean(), allow_ai_edits_by_self: z.boolean() });
+export const consentSettingsSchema = z.strictObject({
+  allow_ai_edits_by_others: z.boolean().describe("Whether other accounts may have AI edits made of this account's photos; false until the account sets it."),
+  allow_ai_edits_by_self: z.boolean().describe('Whether this account may have AI edits made of its own photos; true until the account sets it.'),
+});
 
 /** PATCH: any of the settings, at least one; the others keep their stored (or default) value. */
 export const consentPatchSchema = consentSettingsSchema
@@ -47,20 +50,22 @@ export const protectedHashesSchema = z.strictObject({
   hashes: z
     .array(
       z.strictObject({
-        pdq: pdqHex,
+        pdq: pdqHex.describe('The PDQ hash of the photo: 64 hexadecimal digits, as `perisai hash` prints it (either case).'),
         quality: z
           .number()
           .int()
           .min(MIN_MATCH_QUALITY, `must be at least ${MIN_MATCH_QUALITY}: a photo this plain cannot be recognised reliably, choose another photo`)
-          .max(100),
-        sha256: sha256Hex.optional(),
+          .max(100)
+          .describe(`The PDQ quality score the hasher reported with the hash, ${MIN_MATCH_QUALITY} to 100; plainer photos cannot be protected reliably.`),
+        sha256: sha256Hex.optional().describe('Optional SHA-256 of the photo file (64 hexadecimal digits), so an exact copy is caught too.'),
       }),
     )
     .min(1, 'must hold at least one hash')
-    .max(1000, 'may hold at most 1,000 hashes per request'),
+    .max(1000, 'may hold at most 1,000 hashes per request')
+    .describe('The photos to protect, 1 to 1,000 per request; adding a hash already protected is harmless.'),
 });
 
-export const accountParam = accountIdSchema;
+export const accountParam = accountIdSchema.describe("The account id as your platform stores it: 1-128 of A-Z a-z 0-9 . _ : @ + -, not '.' or '..'.");
 
 export interface ConsentView {
   account: string;

@@ -1,4 +1,12 @@
+import { z } from 'zod';
+
 import type { DecisionRecord } from '../domain/decision-record.js';
+
+/** A decision id as GET /v1/decisions/{id} accepts it; the OpenAPI document shows the same schema. */
+export const decisionIdParam = z
+  .string()
+  .regex(/^dec_[0-9a-f]{32}$/, 'must be a decision id such as "dec_" followed by 32 hex digits')
+  .describe('The decision id: "dec_" and 32 hex digits, as screening returned it.');
 
 /** The public JSON shape of a decision (snake_case, stable), shared by the API and the CLI. */
 export function decisionView(record: DecisionRecord) {

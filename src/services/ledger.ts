@@ -8,9 +8,15 @@ import type { HashIndexes } from './hash-indexes.js';
 
 export const ledgerLookupSchema = z
   .strictObject({
-    pdq: pdqHex.optional(),
-    sha256: sha256Hex.optional(),
-    max_distance: z.number().int().min(0).max(63).default(31),
+    pdq: pdqHex.optional().describe('The PDQ hash of the circulating image (64 hexadecimal digits, as `perisai hash` prints it): finds near-duplicates.'),
+    sha256: sha256Hex.optional().describe('The SHA-256 of the circulating image file (64 hexadecimal digits): finds exact copies.'),
+    max_distance: z
+      .number()
+      .int()
+      .min(0)
+      .max(63)
+      .default(31)
+      .describe('With pdq: how many of the 256 bits may differ for a ledger entry to match, 0-63; default 31.'),
   })
   .refine((body) => body.pdq !== undefined || body.sha256 !== undefined, {
     message: 'needs "pdq" (64 hex digits, as `perisai hash` prints) or "sha256" of the circulating image',

@@ -7,6 +7,72 @@ import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
 // Walks the document the server serves, so routes added later are held to the same rules.
 const factory = STORE_FACTORIES[0]!;
 let t: TestApp;
+type Schema = Record<string, unknown>;
+
+const SUBSCHEMA_LISTS = ['oneOf', 'anyOf', 'allOf', 'prefixItems'] as const;
+const SUBSCHEMAS = ['items', 'additionalProperties', 'not', 'if', 'then', 'else'] as const;
+
+function isSchema(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function described(schema: unknown): boolean {
+  return isSchema(schema) && typeof schema.description === 'string' && schema.description.trim().length > 0;
+}
+
+/** RFC 6901: "~" and "/" in a key are escaped so each path can be pasted into a JSON pointer tool. */
+function pointer(parent: string, key: string | number): string {
+  return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/** Collects the pointer of every property (at any depth, in any member) that has no description. */
+function undescribedProperties(schema: unknown, at: string, found: string[]): void {
+  if (!isSchema(schema)) return;
+  if (isSchema(schema.properties)) {
+    for (const [name, property] of Object.entries(schema.properties)) {
+      const where = pointer(pointer(at, 'properties'), name);
+      if (!described(property)) found.push(where);
+      undescribedProperties(property, where, found);
+    }
+  }
+  for (const key of SUBSCHEMA_LISTS) {
+    const members = schema[key];
+    if (Array.isArray(members)) members.forEach((member, i) => undescribedProperties(member, pointer(pointer(at, key), i), found));
+  }
+  for (const key of SUBSCHEMAS) undescribedProperties(schema[key], pointer(at, key), found);
+}
+
+/** Every component schema, parameter, request body and response body of the document. */
+function undescribedFields(doc: Schema): string[] {
+  const found: string[] = [];
+  const components = isSchema(doc.components) ? doc.components : {};
+  for (const [name, schema] of Object.entries(isSchema(components.schemas) ? components.schemas : {})) {
+    undescribedProperties(schema, pointer('/components/schemas', name), found);
+  }
+  const content = (holder: unknown, at: string): void => {
+    if (!isSchema(holder) || !isSchema(holder.content)) return;
+    for (const [type, media] of Object.entries(holder.content)) {
+      if (isSchema(media)) undescribedProperties(media.schema, pointer(pointer(pointer(at, 'content'), type), 'schema'), found);
+    }
+  };
+  for (const [path, methods] of Object.entries(isSchema(doc.paths) ? doc.paths : {})) {
+    if (!isSchema(methods)) continue;
+    for (const [method, op] of Object.entries(methods)) {
+      if (!isSchema(op)) continue;
+      const at = pointer(pointer('/paths', path), method);
+      const parameters = Array.isArray(op.parameters) ? op.parameters : [];
+      parameters.forEach((parameter, i) => {
+        const where = pointer(pointer(at, 'parameters'), i);
+        if (!described(parameter)) found.push(`${where} (${isSchema(parameter) ? String(parameter.name) : '?'})`);
+        if (isSchema(parameter)) undescribedProperties(parameter.schema, pointer(where, 'schema'), found);
+      });
+      content(op.requestBody, pointer(at, 'requestBody'));
+      for (const [status, response] of Object.entries(isSchema(op.responses) ? op.responses : {})) content(response, pointer(pointer(at, 'responses'), status));
+    }
+  }
+  return found;
+}
+
 interface Operation {
   description?: string;
   security?: Array<Record<string, string[]>>;
@@ -39,5 +105,41 @@ describe('the served OpenAPI document', () => {
       }
     }
     assert.deepEqual(problems, []);
+  });
+
+  test('every property of every schema and every parameter has a description (pointers of those without are listed)', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Schema;
+    assert.deepEqual(undescribedFields(doc), []);
+  });
+
+  test('the description check finds properties at any depth and parameters without one', () => {
+    const doc: Schema = {
+      components: {
+        schemas: {
+          A: {
+            type: 'object',
+            properties: {
+              ok: { type: 'string', description: 'Described.' },
+              'a/b': { type: 'array', description: 'A list.', items: { type: 'object', properties: { deep: { type: 'string' } } } },
+              choice: { description: 'One of two.', anyOf: [{ type: 'object', properties: { left: { type: 'string', description: ' ' } } }] },
+            },
+          },
+        },
+      },
+      paths: {
+        '/x/{id}': {
+          get: {
+            parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }],
+            responses: { '200': { content: { 'application/json': { schema: { type: 'object', properties: { n: { type: 'integer' } } } } } } },
+          },
+        },
+      },
+    };
+    assert.deepEqual(undescribedFields(doc), [
+      '/components/schemas/A/properties/a~1b/items/properties/deep',
+      '/components/schemas/A/properties/choice/anyOf/0/properties/left',
+      '/paths/~1x~1{id}/get/parameters/0 (id)',
+      '/paths/~1x~1{id}/get/responses/200/content/application~1json/schema/properties/n',
+    ]);
   });
 });

@@ -3,12 +3,12 @@ import { z } from 'zod';
 
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
-import { decisionView } from '../../services/decision-view.js';
+import { decisionIdParam, decisionView } from '../../services/decision-view.js';
 import { ledgerLookupSchema } from '../../services/ledger.js';
 import { parseInput } from '../../services/parse-input.js';
 import { requireScope } from '../auth.js';
 
-const paramsSchema = z.object({ id: z.string().regex(/^dec_[0-9a-f]{32}$/, 'must be a decision id such as "dec_" followed by 32 hex digits') });
+const paramsSchema = z.object({ id: decisionIdParam });
 
 /** Reading what was decided (scope `decisions:read`): one decision by id, or the ledger by image. */
 export function decisionRoutes(ctx: AppContext): FastifyPluginAsync {
