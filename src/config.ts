@@ -74,12 +74,6 @@ const configSchema = z.object({
    * themself worth protecting.
    */
   maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
-  /**
-   * How long a row of `index_changes` is kept (hours). Every instance replays the log four times
-   * a second, so a live one is never this far behind; one that is (asleep, partitioned) notices
-   * the pruned gap and reloads its indexes from the tables instead.
-   */
-  indexChangesRetentionHours: z.coerce.number().positive().default(24),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -109,7 +103,6 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookSecret: env.PERISAI_WEBHOOK_SECRET,
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
-    indexChangesRetentionHours: env.PERISAI_INDEX_CHANGES_RETENTION_HOURS,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
