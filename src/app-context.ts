@@ -136,7 +136,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     audit: new AuditService(store.db, clock, getAuditKey),
     auditKey: getAuditKey,
     indexes,
-    consent: new ConsentService(uow),
+    consent: new ConsentService(uow, { maxProtectedHashes: config.maxProtectedHashes }),
     banks,
     ledger,
     health: new HealthService(

@@ -69,6 +69,13 @@ const configSchema = z.object({
    * sent the same delivery twice at once.
    */
   webhookTimeoutSeconds: z.coerce.number().positive().max(120, 'PERISAI_WEBHOOK_TIMEOUT is at most 120 seconds').default(10),
+  /**
+   * Protected photos one account may hold. Each is checked against every image screened, and an
+   * image near many of them costs a lookup of each; a cap keeps one account from making every
+   * screening slow (Perisai issue 10). A person rarely has more than a few hundred photos of
+   * themself worth protecting.
+   */
+  maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -98,6 +105,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookUrl: env.PERISAI_WEBHOOK_URL,
     webhookSecret: env.PERISAI_WEBHOOK_SECRET,
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
+    maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

@@ -32,6 +32,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   rate_limited: EXIT.failure,
   not_found: EXIT.failure,
   conflict: EXIT.failure,
+  protected_hash_limit: EXIT.failure,
   policy_unreadable: EXIT.usage,
   policy_invalid: EXIT.usage,
   clocks_unreadable: EXIT.usage,

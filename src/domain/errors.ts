@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   // The state of what was asked about.
   'not_found',
   'conflict',
+  'protected_hash_limit',
   // Files the operator ships: policy and text model.
   'policy_unreadable',
   'policy_invalid',

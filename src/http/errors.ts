@@ -34,6 +34,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   rate_limited: 429,
   not_found: 404,
   conflict: 409,
+  // The request is valid; the account's stored hashes are what stands in the way (delete some): a conflict with state.
+  protected_hash_limit: 409,
   // The operator's files are broken: nothing the client can change.
   policy_unreadable: 500,
   policy_invalid: 500,

@@ -284,7 +284,7 @@ export function openApiDocument(version: string): JsonSchema {
           security: secured,
           parameters: [pathParam('account')],
           requestBody: jsonBody('ProtectedHashes'),
-          responses: ok('Added.', 400, 401, 403),
+          responses: ok('Added.', 400, 401, 403, 409),
         },
         get: { summary: "List the account's protected hashes", security: secured, parameters: [pathParam('account')], responses: ok('The hashes.', 401, 403) },
         delete: {

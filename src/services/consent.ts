@@ -6,6 +6,7 @@ import { PerisaiError } from '../domain/errors.js';
 import { isPdqHex } from '../pdq/index.js';
 import {
   type ConsentSettings,
+  countProtectedHashes,
   DEFAULT_CONSENT,
   deleteConsent,
   deleteProtectedHashes,
@@ -13,8 +14,10 @@ import {
   findConsents,
   findProtectedHashesByIds,
   findProtectedHashesBySha256,
+  findProtectedPdqs,
   insertProtectedHashes,
   listProtectedHashes,
+  lockAccountProtectedHashes,
   patchConsent,
   type ProtectedHashRow,
   upsertConsent,
@@ -76,9 +79,24 @@ export interface ConsentView {
   updated_at: string | null;
 }
 
+/** The default of PERISAI_MAX_PROTECTED_HASHES. */
+export const DEFAULT_MAX_PROTECTED_HASHES = 1000;
+
+export interface ConsentOptions {
+  /** Protected hashes one account may hold (PERISAI_MAX_PROTECTED_HASHES). */
+  maxProtectedHashes?: number;
+}
+
 /** Each person's consent to AI edits and their protected photos, hashes only. */
 export class ConsentService {
-  constructor(private readonly uow: UnitOfWork) {}
+  private readonly maxProtectedHashes: number;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    options: ConsentOptions = {},
+  ) {
+    this.maxProtectedHashes = options.maxProtectedHashes ?? DEFAULT_MAX_PROTECTED_HASHES;
+  }
 
   async get(account: string, db: Db = this.uow.db): Promise<ConsentView> {
     const stored = await findConsent(db, account);
@@ -133,6 +151,11 @@ export class ConsentService {
     }, outer);
   }
 
+  /**
+   * Adds protected hashes, all or none: a batch that would take the account past
+   * `maxProtectedHashes` adds nothing and fails with `protected_hash_limit`. Hashes the account
+   * already holds, and repeats within the batch, do not count towards it.
+   */
   async addProtectedHashes(
     account: string,
     hashes: Array<{ pdq: string; quality: number; sha256?: string | undefined }>,
@@ -140,6 +163,20 @@ export class ConsentService {
     outer?: Tx,
   ): Promise<{ added: number; already_present: number }> {
     return this.uow.run(async (tx) => {
+      await lockAccountProtectedHashes(tx.db, tx.dialect, account);
+      const submitted = [...new Set(hashes.map((h) => h.pdq))];
+      const present = await findProtectedPdqs(tx.db, account, submitted);
+      const adding = submitted.filter((pdq) => !present.has(pdq)).length;
+      const stored = await countProtectedHashes(tx.db, account);
+      if (adding > 0 && stored + adding > this.maxProtectedHashes) {
+        throw new PerisaiError(
+          'protected_hash_limit',
+          `Account ${account} holds ${stored} protected hashes and this would add ${adding}, past the limit of ${this.maxProtectedHashes} per account; none were added. ` +
+            `Delete protected hashes the account no longer needs and add these again (at most ${Math.max(0, this.maxProtectedHashes - stored)} more fit), ` +
+            'or ask the operator to raise PERISAI_MAX_PROTECTED_HASHES.',
+          { limit: this.maxProtectedHashes, stored, adding },
+        );
+      }
       const inserted = await insertProtectedHashes(
         tx.db,
         account,

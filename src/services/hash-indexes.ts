@@ -3,6 +3,7 @@ import { yieldToEventLoop } from '../match/hash-formats.js';
 import { PdqIndex, type PdqIndexOptions } from '../match/mih-index.js';
 import { pdqFromHex } from '../pdq/index.js';
 import { type BankRow, findBanksByIds, iterateActiveBankHashes, iterateActiveBankHashesOf } from '../store/repositories/banks.js';
+import { inChunks } from '../store/repositories/chunked.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
 import { type IndexChange, lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
@@ -149,12 +150,14 @@ export class HashIndexes {
       }
     }
     if (bankIds.length > 0) {
-      const rows = await this.db
-        .selectFrom('bank_hashes')
-        .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
-        .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq', 'banks.active'])
-        .where('bank_hashes.id', 'in', bankIds)
-        .execute();
+      const rows = await inChunks(bankIds, (chunk) =>
+        this.db
+          .selectFrom('bank_hashes')
+          .innerJoin('banks', 'banks.id', 'bank_hashes.bank_id')
+          .select(['bank_hashes.id', 'bank_hashes.bank_id', 'bank_hashes.pdq', 'banks.active'])
+          .where('bank_hashes.id', 'in', chunk)
+          .execute(),
+      );
       const present = new Map(rows.filter((row) => Boolean(row.active)).map((row) => [Number(row.id), row]));
       for (const id of bankIds) {
         this.bankIndex.remove(id);

@@ -95,7 +95,7 @@ export const screenOutputSchema = z.strictObject({
   request_id: z
     .string()
     .regex(/^dec_[0-9a-f]{32}$/, 'must be the id of the request decision ("dec_" and 32 hex digits) that produced this image')
-    .describe('The id ("dec_" and 32 hex digits) of the decision POST /v1/screen returned for the request that produced this image.'),
+    .describe('The id ("dec_" and 32 hex digits) of the decision that screening the request returned, for the request that produced this image.'),
   image: z
     .strictObject({
       data: base64ImageSchema.describe(

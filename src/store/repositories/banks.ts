@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely';
 
 import type { Db } from '../db.js';
 import type { BankHashTable, BankTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 import { keysetPages } from './keyset.js';
 
 export interface BankRow {
@@ -88,8 +89,7 @@ export async function findBankByName(db: Db, name: string): Promise<BankRow | un
 }
 
 export async function findBanksByIds(db: Db, ids: number[]): Promise<BankRow[]> {
-  if (ids.length === 0) return [];
-  return (await db.selectFrom('banks').selectAll().where('id', 'in', ids).execute()).map(toBank);
+  return (await inChunks(ids, (chunk) => db.selectFrom('banks').selectAll().where('id', 'in', chunk).execute())).map(toBank);
 }
 
 export async function setBankActive(db: Db, id: number, active: boolean): Promise<void> {
@@ -194,8 +194,7 @@ export async function* iterateActiveBankHashesOf(db: Db, bankId: number, pageSiz
 }
 
 export async function findBankHashesBySha256(db: Db, sha256: string[]): Promise<BankHashRow[]> {
-  if (sha256.length === 0) return [];
-  return (await db.selectFrom('bank_hashes').selectAll().where('sha256', 'in', sha256).execute()).map(toBankHash);
+  return (await inChunks(sha256, (chunk) => db.selectFrom('bank_hashes').selectAll().where('sha256', 'in', chunk).execute())).map(toBankHash);
 }
 
 function toBank(row: Selectable<BankTable>): BankRow {

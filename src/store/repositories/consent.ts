@@ -1,7 +1,8 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 
-import type { Db } from '../db.js';
+import type { Db, DialectName } from '../db.js';
 import type { ProtectedHashTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 
 export interface ConsentSettings {
   allowAiEditsByOthers: boolean;
@@ -38,8 +39,7 @@ export async function findConsent(db: Db, account: string): Promise<StoredConsen
 }
 
 export async function findConsents(db: Db, accounts: string[]): Promise<Map<string, StoredConsent>> {
-  if (accounts.length === 0) return new Map();
-  const rows = await db.selectFrom('consent_settings').selectAll().where('account', 'in', accounts).execute();
+  const rows = await inChunks(accounts, (chunk) => db.selectFrom('consent_settings').selectAll().where('account', 'in', chunk).execute());
   return new Map(
     rows.map((row) => [
       row.account,
@@ -104,16 +104,45 @@ export async function insertProtectedHashes(
   at: string,
 ): Promise<number[]> {
   const ids: number[] = [];
-  for (const hash of hashes) {
-    const row = await db
+  // 100 rows of 5 values per statement: under both databases' parameter limits.
+  for (let i = 0; i < hashes.length; i += 100) {
+    const rows = await db
       .insertInto('protected_hashes')
-      .values({ account, pdq: hash.pdq, quality: hash.quality, sha256: hash.sha256, created_at: at })
+      .values(hashes.slice(i, i + 100).map((hash) => ({ account, pdq: hash.pdq, quality: hash.quality, sha256: hash.sha256, created_at: at })))
       .onConflict((oc) => oc.columns(['account', 'pdq']).doNothing())
       .returning('id')
-      .executeTakeFirst();
-    if (row) ids.push(Number(row.id));
+      .execute();
+    for (const row of rows) ids.push(Number(row.id));
   }
   return ids;
+}
+
+export async function countProtectedHashes(db: Db, account: string): Promise<number> {
+  const row = await db
+    .selectFrom('protected_hashes')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('account', '=', account)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Which of `pdqs` the account has already protected. */
+export async function findProtectedPdqs(db: Db, account: string, pdqs: string[]): Promise<Set<string>> {
+  const rows = await inChunks(pdqs, (chunk) =>
+    db.selectFrom('protected_hashes').select('pdq').where('account', '=', account).where('pdq', 'in', chunk).execute(),
+  );
+  return new Set(rows.map((row) => row.pdq));
+}
+
+/**
+ * Serialises, until commit, transactions that add protected hashes to one account, so two
+ * concurrent batches cannot both pass the per-account cap on PostgreSQL's read committed
+ * (each would count the rows without the other's). SQLite's write lock already serialises
+ * them. Take it before anything else in the transaction (before the audit append), the one
+ * order that cannot deadlock with the audit and index locks.
+ */
+export async function lockAccountProtectedHashes(trx: Db, dialect: DialectName, account: string): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(7357003, hashtext(${account}))`.execute(trx);
 }
 
 export async function listProtectedHashes(db: Db, account: string): Promise<ProtectedHashRow[]> {
@@ -122,13 +151,11 @@ export async function listProtectedHashes(db: Db, account: string): Promise<Prot
 }
 
 export async function findProtectedHashesByIds(db: Db, ids: number[]): Promise<ProtectedHashRow[]> {
-  if (ids.length === 0) return [];
-  return (await db.selectFrom('protected_hashes').selectAll().where('id', 'in', ids).execute()).map(toProtected);
+  return (await inChunks(ids, (chunk) => db.selectFrom('protected_hashes').selectAll().where('id', 'in', chunk).execute())).map(toProtected);
 }
 
 export async function findProtectedHashesBySha256(db: Db, sha256: string[]): Promise<ProtectedHashRow[]> {
-  if (sha256.length === 0) return [];
-  return (await db.selectFrom('protected_hashes').selectAll().where('sha256', 'in', sha256).execute()).map(toProtected);
+  return (await inChunks(sha256, (chunk) => db.selectFrom('protected_hashes').selectAll().where('sha256', 'in', chunk).execute())).map(toProtected);
 }
 
 /** Deletes an account's protected hashes (all, or the one with `pdq`) and returns the deleted row ids. */

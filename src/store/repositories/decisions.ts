@@ -1,6 +1,7 @@
 import type { DecisionRecord } from '../../domain/decision-record.js';
 import type { Db } from '../db.js';
 import type { DecisionTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 
 export async function insertDecisions(trx: Db, records: DecisionRecord[]): Promise<void> {
   for (let i = 0; i < records.length; i += 50) {
@@ -16,18 +17,10 @@ export async function findDecision(db: Db, id: string): Promise<DecisionRecord |
   return row ? fromRow(row) : undefined;
 }
 
-/** The decisions with these ids (those that exist), in chunks under SQLite's bound-parameter limit. */
+/** The decisions with these ids (those that exist). */
 export async function findDecisions(db: Db, ids: string[]): Promise<Map<string, DecisionRecord>> {
-  const found = new Map<string, DecisionRecord>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const row of rows) found.set(row.id, fromRow(row));
-  }
-  return found;
+  const rows = await inChunks(ids, (chunk) => db.selectFrom('decisions').selectAll().where('id', 'in', chunk).execute());
+  return new Map(rows.map((row) => [row.id, fromRow(row)]));
 }
 
 function toRow(record: DecisionRecord): DecisionTable {

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 
 import type { Db } from '../db.js';
 import type { LedgerTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 import { keysetPages } from './keyset.js';
 
 export interface LedgerEntry {
@@ -38,8 +39,9 @@ export async function insertLedgerEntries(db: Db, entries: Array<Omit<LedgerEntr
 }
 
 export async function findLedgerByIds(db: Db, ids: number[]): Promise<LedgerEntry[]> {
-  if (ids.length === 0) return [];
-  return (await db.selectFrom('generation_ledger').selectAll().where('id', 'in', ids).orderBy('id').execute()).map(toEntry);
+  // Sorted ids, each chunk in id order: the concatenation is in id order too.
+  const sorted = [...ids].sort((a, b) => a - b);
+  return (await inChunks(sorted, (chunk) => db.selectFrom('generation_ledger').selectAll().where('id', 'in', chunk).orderBy('id').execute())).map(toEntry);
 }
 
 export async function findLedgerBySha256(db: Db, sha256: string): Promise<LedgerEntry[]> {

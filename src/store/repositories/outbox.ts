@@ -3,6 +3,7 @@ import { type Selectable, sql } from 'kysely';
 import type { JsonValue } from '../../domain/canonical-json.js';
 import type { Db, DialectName } from '../db.js';
 import type { OutboxTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 
 export const JOB_STATUSES = ['pending', 'queued', 'running', 'done', 'failed'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -61,6 +62,7 @@ export async function claimJobs(
   let due = trx
     .selectFrom('outbox')
     .select('id')
+    // The kinds with a handler: a handful, fixed by the code, never caller-sized.
     .where('kind', 'in', [...options.kinds])
     .where('run_after', '<=', options.now)
     // Only a claim to run reclaims abandoned runs; a relay hands pending jobs on and nothing else.
@@ -74,17 +76,19 @@ export async function claimJobs(
   if (dialect === 'postgres') due = due.forUpdate().skipLocked();
   const ids = (await due.execute()).map((row) => Number(row.id));
   if (ids.length === 0) return [];
-  const rows = await trx
-    .updateTable('outbox')
-    .set({
-      status: options.to,
-      attempts: options.to === 'running' ? sql<number>`attempts + 1` : sql<number>`attempts`,
-      locked_until: options.to === 'running' ? options.lockedUntil : null,
-      updated_at: options.now,
-    })
-    .where('id', 'in', ids)
-    .returningAll()
-    .execute();
+  const rows = await inChunks(ids, (chunk) =>
+    trx
+      .updateTable('outbox')
+      .set({
+        status: options.to,
+        attempts: options.to === 'running' ? sql<number>`attempts + 1` : sql<number>`attempts`,
+        locked_until: options.to === 'running' ? options.lockedUntil : null,
+        updated_at: options.now,
+      })
+      .where('id', 'in', chunk)
+      .returningAll()
+      .execute(),
+  );
   return rows.map(fromRow).sort((a, b) => a.id - b.id);
 }
 

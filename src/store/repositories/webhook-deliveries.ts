@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 
 import type { Db } from '../db.js';
 import type { WebhookAttemptTable, WebhookDeliveryTable } from '../schema.js';
+import { inChunks } from './chunked.js';
 
 export const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed', 'undeliverable'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -95,17 +96,11 @@ export async function deliveriesForCase(db: Db, caseId: string, limit = 200): Pr
 
 export async function withAttempts(db: Db, deliveries: DeliveryRecord[]): Promise<Array<DeliveryRecord & { attemptLog: AttemptRecord[] }>> {
   if (deliveries.length === 0) return [];
-  const attempts = await db
-    .selectFrom('webhook_attempts')
-    .selectAll()
-    .where(
-      'delivery_id',
-      'in',
-      deliveries.map((d) => d.id),
-    )
-    .orderBy('delivery_id')
-    .orderBy('attempt')
-    .execute();
+  // All of one delivery's attempts come from one chunk, in attempt order.
+  const attempts = await inChunks(
+    deliveries.map((d) => d.id),
+    (chunk) => db.selectFrom('webhook_attempts').selectAll().where('delivery_id', 'in', chunk).orderBy('delivery_id').orderBy('attempt').execute(),
+  );
   const byDelivery = new Map<string, AttemptRecord[]>();
   for (const row of attempts) {
     const list = byDelivery.get(row.delivery_id) ?? [];
