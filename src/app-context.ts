@@ -15,6 +15,7 @@ import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
+import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
@@ -53,6 +54,8 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** Prunes the index change log (the server runs it hourly). */
+  indexMaintenance: IndexMaintenance;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -148,6 +151,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher: new BankMatcher(store.db, indexes), webhooks }),
     cases,
+    indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

@@ -76,6 +76,8 @@ const configSchema = z.object({
    * themself worth protecting.
    */
   maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
+  /** Hours the index change log keeps a change; an instance further behind reloads its indexes. 0 keeps everything. */
+  indexChangesRetentionHours: z.coerce.number().min(0).default(24),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -106,6 +108,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookSecret: env.PERISAI_WEBHOOK_SECRET,
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
+    indexChangesRetentionHours: env.PERISAI_INDEX_CHANGES_RETENTION_HOURS,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

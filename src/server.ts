@@ -37,6 +37,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   // The audit key is created on first start, next to the data, readable by its owner only.
   const auditKey = ctx.auditKey();
   const stopCheckpoints = startCheckpoints(ctx, config, logger);
+  const stopPruning = startPruning(ctx, logger);
   const app = await buildServer(ctx, { logger });
   let address: string;
   try {
@@ -45,6 +46,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // Stop everything that keeps the process alive (index polling, the job runner, the
     // database pool), so the command exits with an error instead of lingering unreachable.
     stopCheckpoints();
+    stopPruning();
     await app.close();
     await ctx.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -83,6 +85,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     stopCheckpoints();
+    stopPruning();
     await app.close();
     await ctx.close();
     process.exit(0);
@@ -96,6 +99,23 @@ export async function serve(flags: ServeFlags): Promise<void> {
  * whenever the chain grew since the last one; returns a function that stops it. A failure is
  * logged and retried at the next tick: checkpoints anchor the log, they never block serving.
  */
+/** Prunes the index change log at start and hourly; a failure is logged and retried next hour. */
+function startPruning(ctx: AppContext, logger: Logger): () => void {
+  if (!ctx.indexMaintenance.enabled) return () => {};
+  const tick = async (): Promise<void> => {
+    try {
+      const pruned = await ctx.indexMaintenance.prune();
+      if (pruned > 0) logger.info({ pruned }, 'index change log pruned');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not prune the index change log; retrying in an hour');
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), 3_600_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function startCheckpoints(ctx: AppContext, config: Config, logger: Logger): () => void {
   if (config.auditCheckpointMinutes <= 0) return () => {};
   const file = config.auditCheckpointFile ?? defaultCheckpointPath(config);

@@ -5,7 +5,7 @@ import { pdqFromHex } from '../pdq/index.js';
 import { type BankRow, findBanksByIds, iterateActiveBankHashes, iterateActiveBankHashesOf } from '../store/repositories/banks.js';
 import { inChunks } from '../store/repositories/chunked.js';
 import { findProtectedHashesByIds } from '../store/repositories/consent.js';
-import { type IndexChange, lastIndexChange, listIndexChanges } from '../store/repositories/index-changes.js';
+import { type IndexChange, lastIndexChange, listIndexChanges, prunedThrough } from '../store/repositories/index-changes.js';
 import { iterateLedgerHashes } from '../store/repositories/ledger.js';
 import type { Db } from '../store/store.js';
 
@@ -44,6 +44,8 @@ export class HashIndexes {
   private bankOf = new Map<number, number>();
   private banks = new Map<number, BankRow>();
   private lastSeq = 0;
+  /** Full reloads after the change log was pruned past this process (for tests and metrics). */
+  reloads = 0;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -125,6 +127,14 @@ export class HashIndexes {
     }
     for (;;) {
       const changes = await listIndexChanges(this.db, this.lastSeq);
+      // Read after the changes: pruning that ran in between shows here, never as a silent gap.
+      if (this.lastSeq < (await prunedThrough(this.db))) {
+        // Changes this process never saw were pruned (it was behind by more than the retention):
+        // replaying the rest would miss them, a deletion above all, so start again from the tables.
+        await this.load();
+        this.reloads += 1;
+        return;
+      }
       if (changes.length === 0) return;
       const bankReloads = new Set<number>();
       for (const change of changes) {

@@ -289,4 +289,19 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.alterTable('cases').addColumn('image_pdq_quality', 'integer').execute();
     },
   },
+  {
+    name: '2026-12-04-010-index-changes-horizon',
+    async up(db) {
+      // The highest seq ever pruned from index_changes. A reader whose last seen seq is below it
+      // missed changes and must reload; comparing with the oldest kept row cannot tell, because
+      // PostgreSQL sequences skip numbers on rollback.
+      await db.schema
+        .createTable('index_changes_horizon')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('pruned_through', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`insert into index_changes_horizon (id, pruned_through) values (1, 0)`.execute(db);
+      await db.schema.createIndex('index_changes_changed_at').on('index_changes').column('changed_at').execute();
+    },
+  },
 ];

@@ -141,6 +141,13 @@ export interface DatabaseV2 {
   banks: BankTable;
   bank_hashes: BankHashTable;
   index_changes: IndexChangeTable;
+  index_changes_horizon: IndexChangesHorizonTable;
+}
+
+/** One row: the highest `index_changes.seq` deleted by pruning. */
+export interface IndexChangesHorizonTable {
+  id: number;
+  pruned_through: number;
 }
 
 /**
