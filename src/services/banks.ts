@@ -20,7 +20,7 @@ import {
 } from '../store/repositories/banks.js';
 import type { Db } from '../store/store.js';
 import { BANK_PURPOSES } from './bank-purposes.js';
-import { MIN_MATCH_QUALITY } from './consent.js';
+import { MIN_MATCH_QUALITY, pdqDistanceSchema } from './consent.js';
 import type { HashIndexes } from './hash-indexes.js';
 import type { MatchContext, Matcher, MatchResult } from './ports.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
@@ -47,13 +47,7 @@ export const createBankSchema = z.strictObject({
     .max(100)
     .default(MIN_MATCH_QUALITY)
     .describe(`The lowest PDQ quality (0-100) a hash may have to be imported; default ${MIN_MATCH_QUALITY}.`),
-  max_distance: z
-    .number()
-    .int()
-    .min(0)
-    .max(63)
-    .default(31)
-    .describe('How many of the 256 PDQ bits may differ for an image to match a hash of this bank, 0-63; default 31.'),
+  max_distance: pdqDistanceSchema.describe('How many of the 256 PDQ bits may differ for an image to match a hash of this bank, 0-63; default 31.'),
   active: z.boolean().default(true).describe('Whether screening matches against this bank; default true. An inactive bank keeps its hashes.'),
 });
 export type CreateBank = z.output<typeof createBankSchema>;

@@ -208,7 +208,6 @@ export class CasesService {
       const id = `case_${randomUUID().replaceAll('-', '')}`;
       await insertCase(tx.db, {
         id,
-        state: 'open',
         jurisdiction,
         category,
         content_id: contentId,
@@ -220,10 +219,7 @@ export class CasesService {
         clock_version: rules.version,
         opened_at: tx.at,
         deadline,
-        assignee: null,
         automated: 1,
-        fired_alerts: '[]',
-        updated_at: tx.at,
       });
       const details = { decision: record.id, stage: record.stage, rules: record.reasons.map((r) => r.rule), rule: rule.id, deadline };
       await insertCaseEvent(tx.db, { caseId: id, at: tx.at, kind: 'opened', actor: POLICY_ACTOR, payload: details });

@@ -30,6 +30,9 @@ import type { Tx, UnitOfWork } from './unit-of-work.js';
 /** PDQ hashes below this quality describe near-featureless images and match far too much. */
 export const MIN_MATCH_QUALITY = 50;
 
+/** How many of the 256 PDQ bits may differ for two images to count as the same; 31 by default (PDQ's recommended threshold). */
+export const pdqDistanceSchema = z.number().int().min(0).max(63).default(31);
+
 export const pdqHex = z
   .string()
   .refine(isPdqHex, 'must be a PDQ hash: exactly 64 hexadecimal digits')

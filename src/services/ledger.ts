@@ -3,20 +3,14 @@ import { z } from 'zod';
 import { PerisaiError } from '../domain/errors.js';
 import { findLedgerByIds, findLedgerBySha256, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { Db } from '../store/store.js';
-import { pdqHex, sha256Hex } from './consent.js';
+import { pdqDistanceSchema, pdqHex, sha256Hex } from './consent.js';
 import type { HashIndexes } from './hash-indexes.js';
 
 export const ledgerLookupSchema = z
   .strictObject({
     pdq: pdqHex.optional().describe('The PDQ hash of the circulating image (64 hexadecimal digits, as `perisai hash` prints it): finds near-duplicates.'),
     sha256: sha256Hex.optional().describe('The SHA-256 of the circulating image file (64 hexadecimal digits): finds exact copies.'),
-    max_distance: z
-      .number()
-      .int()
-      .min(0)
-      .max(63)
-      .default(31)
-      .describe('With pdq: how many of the 256 bits may differ for a ledger entry to match, 0-63; default 31.'),
+    max_distance: pdqDistanceSchema.describe('With pdq: how many of the 256 bits may differ for a ledger entry to match, 0-63; default 31.'),
   })
   .refine((body) => body.pdq !== undefined || body.sha256 !== undefined, {
     message: 'needs "pdq" (64 hex digits, as `perisai hash` prints) or "sha256" of the circulating image',

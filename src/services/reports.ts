@@ -174,7 +174,6 @@ export class ReportsService {
         caseId = `case_${randomUUID().replaceAll('-', '')}`;
         await insertCase(tx.db, {
           id: caseId,
-          state: 'open',
           jurisdiction: body.jurisdiction,
           category: body.category,
           content_id: body.content.id ?? null,
@@ -186,10 +185,7 @@ export class ReportsService {
           clock_version: rules.version,
           opened_at: tx.at,
           deadline,
-          assignee: null,
           automated: 0,
-          fired_alerts: '[]',
-          updated_at: tx.at,
         });
         await insertCaseEvent(tx.db, { caseId, at: tx.at, kind: 'opened', actor: reporter.actor, payload: { rule: rule.id, deadline } });
       }

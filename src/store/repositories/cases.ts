@@ -27,8 +27,14 @@ export async function findCase(db: Db, id: string): Promise<CaseRow | undefined>
   return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertCase(db: Db, row: CaseRow): Promise<void> {
-  await db.insertInto('cases').values(row).execute();
+/** A case as it opens: `open`, unassigned, no alert fired yet, last changed when it opened. */
+export type NewCase = Omit<CaseRow, 'state' | 'assignee' | 'fired_alerts' | 'updated_at'>;
+
+export async function insertCase(db: Db, row: NewCase): Promise<void> {
+  await db
+    .insertInto('cases')
+    .values({ ...row, state: 'open', assignee: null, fired_alerts: '[]', updated_at: row.opened_at })
+    .execute();
 }
 
 export async function updateCase(db: Db, id: string, changes: Partial<Omit<CaseRow, 'id'>>): Promise<void> {
