@@ -137,7 +137,8 @@ export function recordValues(fields: string[], columns: Array<Column | undefined
  * runs nothing. Cells that already start with quotes before such a character get one more, and
  * `unneutraliseCell` removes exactly one, so every label survives export and import unchanged.
  */
-const FORMULA_CELL = /^'*[=+\-@\t\r]/;
+// The quote is written \x27 so that tools reading this file as text do not take it for a string opening.
+const FORMULA_CELL = /^\x27*[=+\-@\t\r]/;
 
 export function neutraliseCell(value: string): string {
   return FORMULA_CELL.test(value) ? `'${value}` : value;
