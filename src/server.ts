@@ -68,6 +68,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  audit:   key ${auditKey.source}${auditKey.created ? ' (created now: back it up)' : ''}; ${config.auditCheckpointMinutes > 0 ? `a signed checkpoint every ${config.auditCheckpointMinutes} min to ${config.auditCheckpointFile ?? defaultCheckpointPath(config)}` : 'periodic checkpoints off'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
+    `  reports: POST ${base}/v1/reports (public: victims report without a key)   queue: GET ${base}/v1/cases`,
     `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
     `  health:  ${base}/healthz   metrics: ${base}/metrics`,
   ];

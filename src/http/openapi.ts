@@ -400,26 +400,101 @@ export function openApiDocument(version: string): JsonSchema {
 }
 
 /** A self-contained docs page (no scripts or assets from elsewhere: the service works offline). */
+/**
+ * The human page at /docs: every operation with its scope, parameters, body and answers, then
+ * every schema as a table of its fields with their descriptions, all from the OpenAPI document
+ * so the page and the machine-readable document cannot drift apart.
+ */
 export function docsPage(doc: JsonSchema): string {
-  const paths = doc.paths as Record<string, Record<string, { summary?: string; description?: string; requestBody?: unknown }>>;
-  const rows = Object.entries(paths)
+  type Operation = { summary?: string; description?: string; parameters?: JsonSchema[]; requestBody?: JsonSchema; responses?: Record<string, JsonSchema> };
+  const paths = doc.paths as Record<string, Record<string, Operation>>;
+  const schemas = (doc.components as { schemas: Record<string, JsonSchema> }).schemas;
+  const operations = Object.entries(paths)
     .flatMap(([path, methods]) =>
-      Object.entries(methods).map(
-        ([method, op]) =>
-          `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}</section>`,
-      ),
+      Object.entries(methods).map(([method, op]) => {
+        const parameters = (op.parameters ?? []).map(
+          (p) =>
+            `<tr><td><code>${escapeHtml(String(p.name))}</code> (${escapeHtml(String(p.in))})</td><td>${typeOf(p.schema)}</td><td>${escapeHtml(String(p.description ?? ''))}</td></tr>`,
+        );
+        const body = schemaLink((op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
+        const answers = Object.entries(op.responses ?? {}).map(([code, response]) => {
+          const schema = schemaLink((response.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
+          return `<li><code>${escapeHtml(code)}</code> ${escapeHtml(String(response.description ?? ''))}${schema ? ` (${schema})` : ''}</li>`;
+        });
+        return [
+          `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary ?? '')}</p>`,
+          op.description ? `<p>${escapeHtml(op.description)}</p>` : '',
+          parameters.length > 0 ? `<table><tr><th>parameter</th><th>type</th><th>meaning</th></tr>${parameters.join('')}</table>` : '',
+          body ? `<p>Body: ${body}</p>` : '',
+          answers.length > 0 ? `<ul>${answers.join('')}</ul>` : '',
+          '</section>',
+        ].join('');
+      }),
     )
+    .join('\n');
+  const schemaSections = Object.entries(schemas)
+    .map(([name, schema]) => {
+      const rows = fieldRows(schema, '');
+      return `<section id="schema-${escapeHtml(name)}"><h3>${escapeHtml(name)}</h3>${schema.description ? `<p>${escapeHtml(String(schema.description))}</p>` : ''}${
+        rows.length > 0 ? `<table><tr><th>field</th><th>type</th><th>meaning</th></tr>${rows.join('')}</table>` : ''
+      }</section>`;
+    })
     .join('\n');
   const info = doc.info as { title: string; version: string; description: string };
   const serverUrl = (doc.servers as Array<{ url: string }> | undefined)?.[0]?.url ?? 'http://127.0.0.1:8787';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.title)} API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}pre{padding:1rem;overflow:auto}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code,pre{background:#f4f4f4;padding:.1rem .3rem;border-radius:3px}pre{padding:1rem;overflow:auto}table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;vertical-align:top;text-align:left}</style></head>
 <body><h1>${escapeHtml(info.title)} API <small>${escapeHtml(info.version)}</small></h1><p>${escapeHtml(info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a>. Authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.</p>
 <h2>Example</h2><pre>curl -s ${escapeHtml(serverUrl)}/v1/screen -H "authorization: Bearer $PERISAI_KEY" -H 'content-type: application/json' -d '{"prompt":"put her in a bikini","subject":"adult"}'</pre>
-${rows}
-<h2>Request schema</h2><pre>${escapeHtml(JSON.stringify((doc.components as { schemas: Record<string, unknown> }).schemas.ScreenRequest, null, 2))}</pre>
+${operations}
+<h2>Schemas</h2>
+${schemaSections}
 </body></html>`;
+}
+
+/** One table row per field, nested fields as `parent.child` and array items as `parent[].child`. */
+function fieldRows(schema: unknown, prefix: string, depth = 0): string[] {
+  if (typeof schema !== 'object' || schema === null || depth > 8) return [];
+  const node = schema as JsonSchema;
+  const rows: string[] = [];
+  for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
+    const members = node[key];
+    if (Array.isArray(members)) for (const member of members) rows.push(...fieldRows(member, prefix, depth + 1));
+  }
+  const properties = node.properties as Record<string, JsonSchema> | undefined;
+  for (const [name, property] of Object.entries(properties ?? {})) {
+    const path = `${prefix}${name}`;
+    rows.push(`<tr><td><code>${escapeHtml(path)}</code></td><td>${typeOf(property)}</td><td>${escapeHtml(String(property.description ?? ''))}</td></tr>`);
+    rows.push(...fieldRows(property, `${path}.`, depth + 1));
+    if (typeof property.items === 'object' && property.items !== null) rows.push(...fieldRows(property.items, `${path}[].`, depth + 1));
+  }
+  return rows;
+}
+
+function typeOf(schema: unknown): string {
+  if (typeof schema !== 'object' || schema === null) return '';
+  const node = schema as JsonSchema;
+  const link = schemaLink(node);
+  if (link) return link;
+  if (node.const !== undefined) return `<code>${escapeHtml(JSON.stringify(node.const))}</code>`;
+  if (Array.isArray(node.enum)) return `one of ${node.enum.map((v) => `<code>${escapeHtml(String(v))}</code>`).join(', ')}`;
+  if (node.type === 'array') return `array of ${typeOf(node.items) || 'values'}`;
+  const type = Array.isArray(node.type)
+    ? node.type.join(' or ')
+    : typeof node.type === 'string'
+      ? node.type
+      : Array.isArray(node.oneOf)
+        ? 'one of several shapes'
+        : '';
+  return escapeHtml(type);
+}
+
+function schemaLink(schema: unknown): string {
+  const ref = typeof schema === 'object' && schema !== null ? (schema as JsonSchema).$ref : undefined;
+  if (typeof ref !== 'string') return '';
+  const name = ref.split('/').at(-1) ?? ref;
+  return `<a href="#schema-${escapeHtml(name)}">${escapeHtml(name)}</a>`;
 }
 
 function escapeHtml(text: string): string {

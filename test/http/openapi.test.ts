@@ -112,6 +112,41 @@ describe('the served OpenAPI document', () => {
     assert.deepEqual(undescribedFields(doc), []);
   });
 
+  test('/docs shows every field of every schema and every parameter with its description', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Schema;
+    const page = (await t.app.inject({ method: 'GET', url: '/docs' })).body;
+    const html = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    const missing: string[] = [];
+    const walk = (schema: unknown, prefix: string, where: string): void => {
+      if (!isSchema(schema)) return;
+      for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
+        const members = schema[key];
+        if (Array.isArray(members)) members.forEach((member) => walk(member, prefix, where));
+      }
+      for (const [name, property] of Object.entries(isSchema(schema.properties) ? schema.properties : {})) {
+        if (!isSchema(property)) continue;
+        const row = `<code>${html(prefix + name)}</code></td>`;
+        if (!page.includes(row) || !page.includes(html(String(property.description)))) missing.push(`${where} ${prefix}${name}`);
+        walk(property, `${prefix}${name}.`, where);
+        walk(property.items, `${prefix}${name}[].`, where);
+      }
+    };
+    const components = (doc.components as { schemas: Record<string, unknown> }).schemas;
+    for (const [name, schema] of Object.entries(components)) {
+      if (!page.includes(`id="schema-${name}"`)) missing.push(`schema ${name}`);
+      walk(schema, '', name);
+    }
+    for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Schema>>)) {
+      for (const op of Object.values(methods)) {
+        for (const parameter of Array.isArray(op.parameters) ? (op.parameters as Schema[]) : []) {
+          if (!page.includes(html(String(parameter.description)))) missing.push(`${path} parameter ${String(parameter.name)}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, []);
+    assert.ok(Object.keys(components).length >= 10);
+  });
+
   test('the description check finds properties at any depth and parameters without one', () => {
     const doc: Schema = {
       components: {
