@@ -9,6 +9,7 @@ import { ledgerLookupSchema } from '../services/ledger.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
+import { responseSchemas } from './openapi-responses.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -137,6 +138,11 @@ function ok(description: string, ...codes: number[]): Record<string, JsonSchema>
   return { '200': { description }, ...errors(...codes) };
 }
 
+/** A 200 whose JSON body is the named component schema. */
+function okAs(schema: string, description: string, ...codes: number[]): Record<string, JsonSchema> {
+  return { '200': { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } }, ...errors(...codes) };
+}
+
 /**
  * The scope each group of routes needs, as its plugin under `http/routes/` asks `requireScope`
  * for it. An operation marked `secured` under a prefix missing here fails the OpenAPI test.
@@ -192,6 +198,7 @@ export function openApiDocument(version: string): JsonSchema {
         Report: inputSchema(reportBodySchema),
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
+        ...responseSchemas,
       },
     },
     paths: withScopes({
@@ -246,7 +253,7 @@ export function openApiDocument(version: string): JsonSchema {
           description: 'Needs scope `decisions:read`.',
           security: secured,
           requestBody: jsonBody('LedgerLookup'),
-          responses: ok('Matches, nearest first.', 400, 401, 403),
+          responses: okAs('LedgerMatches', 'Matches, nearest first.', 400, 401, 403),
         },
       },
       '/v1/consent/{account}': {
@@ -255,27 +262,27 @@ export function openApiDocument(version: string): JsonSchema {
           description: 'Needs scope `consent`.',
           security: secured,
           parameters: [pathParam('account')],
-          responses: ok('The settings.', 401, 403),
+          responses: okAs('ConsentView', 'The settings.', 401, 403),
         },
         put: {
           summary: 'Set consent',
           security: secured,
           parameters: [pathParam('account')],
           requestBody: jsonBody('ConsentSettings'),
-          responses: ok('The settings.', 400, 401, 403),
+          responses: okAs('ConsentView', 'The settings.', 400, 401, 403),
         },
         patch: {
           summary: 'Change one or both consent settings; the other keeps its stored (or default) value',
           security: secured,
           parameters: [pathParam('account')],
           requestBody: jsonBody('ConsentPatch'),
-          responses: ok('The settings as they now stand.', 400, 401, 403),
+          responses: okAs('ConsentView', 'The settings as they now stand.', 400, 401, 403),
         },
         delete: {
           summary: 'Erase the settings (defaults apply again)',
           security: secured,
           parameters: [pathParam('account')],
-          responses: ok('Erased.', 401, 403),
+          responses: okAs('ConsentErased', 'Erased.', 401, 403),
         },
       },
       '/v1/consent/{account}/protected-hashes': {
@@ -284,14 +291,19 @@ export function openApiDocument(version: string): JsonSchema {
           security: secured,
           parameters: [pathParam('account')],
           requestBody: jsonBody('ProtectedHashes'),
-          responses: ok('Added.', 400, 401, 403, 409),
+          responses: okAs('ProtectedHashesAdded', 'Added (201 when any hash was new).', 400, 401, 403, 409),
         },
-        get: { summary: "List the account's protected hashes", security: secured, parameters: [pathParam('account')], responses: ok('The hashes.', 401, 403) },
+        get: {
+          summary: "List the account's protected hashes",
+          security: secured,
+          parameters: [pathParam('account')],
+          responses: okAs('ProtectedHashList', 'The hashes.', 401, 403),
+        },
         delete: {
           summary: "Erase all the account's protected hashes, effective at once",
           security: secured,
           parameters: [pathParam('account')],
-          responses: ok('Deleted.', 401, 403),
+          responses: okAs('Deleted', 'Deleted.', 401, 403),
         },
       },
       '/v1/consent/{account}/protected-hashes/{pdq}': {
@@ -299,20 +311,25 @@ export function openApiDocument(version: string): JsonSchema {
           summary: 'Erase one protected hash',
           security: secured,
           parameters: [pathParam('account'), pathParam('pdq')],
-          responses: ok('Deleted.', 400, 401, 403, 404),
+          responses: okAs('Deleted', 'Deleted.', 400, 401, 403, 404),
         },
       },
       '/v1/banks': {
-        get: { summary: 'List hash banks', description: 'Needs scope `banks`.', security: secured, responses: ok('The banks.', 401, 403) },
-        post: { summary: 'Create a bank', security: secured, requestBody: jsonBody('CreateBank'), responses: ok('Created.', 400, 401, 403, 409) },
+        get: { summary: 'List hash banks', description: 'Needs scope `banks`.', security: secured, responses: okAs('BankList', 'The banks.', 401, 403) },
+        post: {
+          summary: 'Create a bank',
+          security: secured,
+          requestBody: jsonBody('CreateBank'),
+          responses: okAs('Bank', 'Created (201).', 400, 401, 403, 409),
+        },
       },
       '/v1/banks/{name}': {
-        get: { summary: 'A bank', security: secured, parameters: [pathParam('name')], responses: ok('The bank.', 401, 403, 404) },
+        get: { summary: 'A bank', security: secured, parameters: [pathParam('name')], responses: okAs('Bank', 'The bank.', 401, 403, 404) },
         patch: {
           summary: 'Activate or deactivate a bank: `{ "active": false }`',
           security: secured,
           parameters: [pathParam('name')],
-          responses: ok('The bank.', 400, 401, 403, 404),
+          responses: okAs('Bank', 'The bank.', 400, 401, 403, 404),
         },
         delete: { summary: 'Delete a bank and its hashes', security: secured, parameters: [pathParam('name')], responses: ok('Deleted.', 401, 403, 404) },
       },
@@ -323,7 +340,7 @@ export function openApiDocument(version: string): JsonSchema {
             'Body: `pdq_hex,quality[,label]` lines (text/plain), CSV with a header (text/csv), JSONL (application/x-ndjson), or JSON `{ "hashes": [...] }`. `?format=` overrides detection.',
           security: secured,
           parameters: [pathParam('name')],
-          responses: ok('Counts of added and already-present hashes.', 400, 401, 403, 404, 413),
+          responses: okAs('BankImport', 'Counts of added and already-present hashes.', 400, 401, 403, 404, 413),
         },
         get: {
           summary: 'Export a bank, one hash a line',
@@ -367,7 +384,7 @@ export function openApiDocument(version: string): JsonSchema {
               schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             },
           ],
-          responses: ok('`{ entries: [...], next_after }`.', 400, 401, 403),
+          responses: okAs('AuditPage', 'A page of entries.', 400, 401, 403),
         },
       },
       '/v1/audit/checkpoint': {
@@ -375,7 +392,7 @@ export function openApiDocument(version: string): JsonSchema {
           summary: "A checkpoint of the chain's length and head hash, signed with the audit key (Ed25519): keep it outside the database",
           description: 'Needs scope `audit`.',
           security: secured,
-          responses: ok('The signed checkpoint.', 401, 403),
+          responses: okAs('AuditCheckpoint', 'The signed checkpoint.', 401, 403),
         },
       },
       '/healthz': { get: { summary: 'Liveness', description: 'No key needed.', security: open, responses: { '200': { description: 'The process is up.' } } } },

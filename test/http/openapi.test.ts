@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
 import { STORE_FACTORIES, useStore } from '../helpers/stores.js';
 
 // Walks the document the server serves, so routes added later are held to the same rules.
@@ -145,6 +145,40 @@ describe('the served OpenAPI document', () => {
     }
     assert.deepEqual(missing, []);
     assert.ok(Object.keys(components).length >= 10);
+  });
+
+  test('the documented answers have exactly the fields the routes send', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json() as { components: { schemas: Record<string, Schema> } };
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown) =>
+      (
+        await t.app.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+        })
+      ).json() as Record<string, unknown>;
+    const fields = (name: string): string[] => {
+      const schema = doc.components.schemas[name]!;
+      return Object.keys(isSchema(schema.properties) ? schema.properties : {}).sort();
+    };
+    const pdq = '5a'.repeat(32);
+    const answers: Array<[string, Record<string, unknown>]> = [
+      ['ConsentView', await call('PUT', '/v1/consent/acct-doc', { allow_ai_edits_by_others: false, allow_ai_edits_by_self: true })],
+      ['ProtectedHashesAdded', await call('POST', '/v1/consent/acct-doc/protected-hashes', { hashes: [{ pdq, quality: 90 }] })],
+      ['ProtectedHashList', await call('GET', '/v1/consent/acct-doc/protected-hashes')],
+      ['Bank', await call('POST', '/v1/banks', { name: 'doc-bank', purpose: 'test' })],
+      ['BankList', await call('GET', '/v1/banks')],
+      ['BankImport', await call('POST', '/v1/banks/doc-bank/hashes', { hashes: [{ pdq, quality: 90 }] })],
+      ['LedgerMatches', await call('POST', '/v1/ledger/lookup', { pdq })],
+      ['AuditPage', await call('GET', '/v1/audit')],
+      ['AuditCheckpoint', await call('GET', '/v1/audit/checkpoint')],
+      ['Deleted', await call('DELETE', '/v1/consent/acct-doc/protected-hashes')],
+    ];
+    for (const [name, answer] of answers) assert.deepEqual(Object.keys(answer).sort(), fields(name), name);
+    const entry = (answers.find(([name]) => name === 'AuditPage')![1].entries as Array<Record<string, unknown>>)[0]!;
+    const entrySchema = (doc.components.schemas.AuditPage!.properties as Record<string, Schema>).entries!.items as Schema;
+    assert.deepEqual(Object.keys(entry).sort(), Object.keys(entrySchema.properties as Schema).sort());
   });
 
   test('the description check finds properties at any depth and parameters without one', () => {
