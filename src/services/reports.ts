@@ -4,9 +4,9 @@ import { z } from 'zod';
 
 import { type ClockRule, type ClockRules, deadlineOf, EU_MEMBER_STATES, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
 import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../domain/reports.js';
-import { hammingDistance } from '../pdq/bits.js';
-import { findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, openCasePdqs, transitionCase, updateCase } from '../store/repositories/cases.js';
+import { findCase, findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, transitionCase, updateCase } from '../store/repositories/cases.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
+import { OpenCaseIndex } from './open-case-index.js';
 import type { ImageAnalyser, Matcher } from './ports.js';
 import { base64ImageSchema } from './screen-request.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
@@ -131,6 +131,8 @@ export interface ReportsServiceOptions {
 
 /** Intake: records a report, opens or joins its case and sets the case's clock. */
 export class ReportsService {
+  private readonly openCases = new OpenCaseIndex();
+
   constructor(private readonly options: ReportsServiceOptions) {}
 
   async submit(body: ReportBody, reporter: { authenticated: boolean; actor: string }, outer?: Tx): Promise<ReportReceipt> {
@@ -189,6 +191,8 @@ export class ReportsService {
         });
         await insertCaseEvent(tx.db, { caseId, at: tx.at, kind: 'opened', actor: reporter.actor, payload: { rule: rule.id, deadline } });
       }
+      // Seen by this process's next report at once; by other instances through `updated_at`.
+      if (image?.pdq !== undefined && (!existing || !existing.image_pdq)) this.openCases.add(caseId, image.pdq);
       const { image: _image, ...content } = body.content;
       await insertReport(tx.db, {
         id: reportId,
@@ -315,14 +319,13 @@ export class ReportsService {
       if (byId) return byId;
     }
     if (pdq === undefined) return undefined;
-    const maxDistance = this.options.mergeDistance ?? PROTECTED_MAX_DISTANCE;
-    let best: { id: string; distance: number } | undefined;
-    for (const row of await openCasePdqs(tx.db)) {
-      const distance = hammingDistance(row.image_pdq, pdq);
-      if (distance <= maxDistance && (!best || distance < best.distance)) best = { id: row.id, distance };
+    // Inside the transaction: a case another report opened a moment ago is seen, not duplicated.
+    await this.openCases.refresh(tx.db);
+    for (const hit of this.openCases.search(pdq, this.options.mergeDistance ?? PROTECTED_MAX_DISTANCE)) {
+      const row = await findCase(tx.db, hit.caseId);
+      if (row && row.state !== 'closed') return row;
     }
-    if (!best) return undefined;
-    return tx.db.selectFrom('cases').selectAll().where('id', '=', best.id).executeTakeFirst();
+    return undefined;
   }
 }
 

@@ -304,4 +304,11 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('index_changes_changed_at').on('index_changes').column('changed_at').execute();
     },
   },
+  {
+    name: '2026-12-04-013-cases-updated-at',
+    async up(db) {
+      // The intake's in-memory index of open cases follows the table by updated_at.
+      await db.schema.createIndex('cases_updated_at').on('cases').column('updated_at').execute();
+    },
+  },
 ];

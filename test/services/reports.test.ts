@@ -99,5 +99,32 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(reports.length, 2);
       for (const report of reports) assert.ok(!JSON.stringify(report).includes(Buffer.from('image-one').toString('base64')));
     });
+
+    test("instances that have already read the open cases see one another's new cases; a closed case takes no more reports", async () => {
+      const PDQ_B = '0'.repeat(64);
+      analyser.set('image-two', { pdq: { hash: PDQ_B, quality: 100 } });
+      analyser.set('image-two-copy', { pdq: { hash: '1' + '0'.repeat(63), quality: 100 } });
+      analyser.set('image-two-third', { pdq: { hash: '3' + '0'.repeat(63), quality: 100 } });
+      analyser.set('unrelated warm-up image', { pdq: { hash: 'a'.repeat(64), quality: 100 } });
+      const a = service();
+      const b = service();
+      // b reads the open cases (its index is loaded) before a opens the one the copy belongs to.
+      await b.submit({ reporter: { type: 'user' }, jurisdiction: 'AU', category: 'other', content: { image: Buffer.from('unrelated warm-up image') } }, actor);
+      const first = await a.submit({ reporter: { type: 'user' }, jurisdiction: 'AU', category: 'ncii', content: { image: Buffer.from('image-two') } }, actor);
+      clock.advance(1000);
+      const copy = await b.submit(
+        { reporter: { type: 'user' }, jurisdiction: 'AU', category: 'ncii', content: { image: Buffer.from('image-two-copy') } },
+        actor,
+      );
+      assert.equal(copy.case_id, first.case_id, 'b found the case a opened');
+      await store().store.db.updateTable('cases').set({ state: 'closed', updated_at: clock.now().toISOString() }).where('id', '=', first.case_id).execute();
+      clock.advance(1000);
+      const after = await a.submit(
+        { reporter: { type: 'user' }, jurisdiction: 'AU', category: 'ncii', content: { image: Buffer.from('image-two-third') } },
+        actor,
+      );
+      assert.notEqual(after.case_id, first.case_id, 'a closed case is not reopened by a new report');
+      assert.equal(after.merged, false);
+    });
   });
 }

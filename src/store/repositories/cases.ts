@@ -11,18 +11,6 @@ export async function findOpenCaseByContentId(db: Db, contentId: string): Promis
   return db.selectFrom('cases').selectAll().where('content_id', '=', contentId).where('state', '!=', 'closed').orderBy('opened_at').executeTakeFirst();
 }
 
-/** PDQ hashes of not-closed cases, for a near-duplicate scan of a reported image. */
-export async function openCasePdqs(db: Db): Promise<Array<{ id: string; image_pdq: string }>> {
-  const rows = await db
-    .selectFrom('cases')
-    .select(['id', 'image_pdq'])
-    .where('image_pdq', 'is not', null)
-    .where('state', '!=', 'closed')
-    .orderBy('opened_at')
-    .execute();
-  return rows.map((row) => ({ id: row.id, image_pdq: row.image_pdq! }));
-}
-
 export async function findCase(db: Db, id: string): Promise<CaseRow | undefined> {
   return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
 }
