@@ -227,8 +227,12 @@ async function runOn(label: string, store: Store, location: string, args: CasesB
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const headers = { authorization: `Bearer ${KEY}` };
     const get = async (path: string): Promise<{ ms: number; body: unknown }> => {
-      const t0 = performance.now();
-      const res = await fetch(`${base}${path}`, { headers });
+      let t0 = performance.now();
+      // A keep-alive socket left idle through the seeding may be reset under the client: retry once.
+      const res = await fetch(`${base}${path}`, { headers }).catch(() => {
+        t0 = performance.now();
+        return fetch(`${base}${path}`, { headers });
+      });
       const text = await res.text();
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${text.slice(0, 300)}`);
