@@ -18,6 +18,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./bank-import-bench.js');
     return bench.runBankImportBench(bench.parseBankImportArgs(args));
   },
+  cases: async (args) => {
+    const bench = await import('./cases-bench.js');
+    return bench.runCasesBench(bench.parseCasesArgs(args));
+  },
 };
 
 const argv = process.argv.slice(2);
