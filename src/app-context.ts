@@ -114,6 +114,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
 
   const banks = new BankService(uow);
   const ledger = new LedgerService(store.db, indexes);
+  const bankMatcher = new BankMatcher(store.db, indexes);
   const screening = new ScreeningService({
     policy: () => policy,
     db: store.db,
@@ -123,7 +124,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     recorder: new DecisionRecorder(uow),
     clock,
   });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
   jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
@@ -149,7 +150,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher: new BankMatcher(store.db, indexes), webhooks }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     close: async () => {

@@ -177,7 +177,7 @@ export function casePaths(parts: OpenApiParts): Record<string, Record<string, Js
           query('jurisdiction', 'Only cases of this jurisdiction (ISO 3166-1 alpha-2 or EU).'),
           query('category', 'Only cases of this category.'),
           query('assignee', 'Only cases assigned to this reviewer.'),
-          query('overdue', '`true`: only cases past their deadline.', { enum: ['true', 'false'] }),
+          query('overdue', '`true`: only cases past their deadline that still await a decision (open, in review, appealed).', { enum: ['true', 'false'] }),
           query('limit', 'Cases per page.', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
           query('cursor', 'The `next_cursor` of the previous page.'),
         ],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState } from '../domain/cases.js';
+import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState, RUNNING_STATES } from '../domain/cases.js';
 import type { Clock } from '../domain/clock.js';
 import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
 import type { Category } from '../domain/decision.js';
@@ -24,9 +24,11 @@ import {
 } from '../store/repositories/cases.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import { bankNameSchema, type BankService } from './banks.js';
+import { type DecisionView,decisionView } from './decision-view.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import type { JobRecord } from './jobs.js';
 import type { LedgerService } from './ledger.js';
+import type { Matcher } from './ports.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { DeliveryView, WebhookService } from './webhooks.js';
 
@@ -91,7 +93,10 @@ export const caseListQuerySchema = z.strictObject({
     .describe('Only cases of this jurisdiction.'),
   category: z.enum(REPORT_CATEGORIES).optional().describe('Only cases of this report category.'),
   assignee: z.string().trim().min(1).max(128).optional().describe('Only cases assigned to this reviewer.'),
-  overdue: z.enum(['true', 'false']).optional().describe('`true`: only cases whose deadline has passed.'),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('`true`: only cases whose deadline has passed and that still await a decision (open, in review, appealed).'),
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Cases per page, 1 to 500.'),
   cursor: z.string().max(300).optional().describe('The `next_cursor` of the previous page.'),
 });
@@ -132,6 +137,10 @@ export interface CaseDetail extends CaseView {
    * a near-duplicate of, with the request and account that produced each (the account to strike).
    */
   trace: Array<{ output_decision_id: string; request_id: string; requester_id: string | null; distance: number; generated_at: string }>;
+  /** The banks the reported image matches now (known content, earlier takedowns). */
+  matches: Array<{ bank: string; purpose: string; distance: number }>;
+  /** For a case the policy opened: the decision it was opened on, with its reasons and signals. */
+  decision: DecisionView | null;
 }
 
 export interface CasePage {
@@ -146,6 +155,8 @@ export interface CasesServiceOptions {
   banks: BankService;
   webhooks: WebhookService;
   ledger: LedgerService;
+  /** Matches the reported image against the banks, for the case page. */
+  bankMatcher?: Matcher;
 }
 
 /**
@@ -165,7 +176,8 @@ export class CasesService {
       assignee: query.assignee,
       deadlineBy: query.overdue === 'true' ? now.toISOString() : undefined,
     };
-    const rows = await listCases(this.options.uow.db, filter, query.cursor === undefined ? undefined : decodeCursor(query.cursor), query.limit + 1);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await this.queuePage(filter, query.overdue === 'true', after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
@@ -174,16 +186,54 @@ export class CasesService {
     };
   }
 
+  /**
+   * Overdue means a decision is still owed: only running cases (open, in review, appealed). Each
+   * running state is read through its own (state, deadline, id) index range and the pages merged,
+   * so old closed cases, however many, are never scanned past.
+   */
+  private async queuePage(filter: CaseFilter, overdue: boolean, after: { deadline: string; id: string } | undefined, limit: number): Promise<CaseRow[]> {
+    const db = this.options.uow.db;
+    if (!overdue) return listCases(db, filter, after, limit);
+    const states = filter.state === undefined ? RUNNING_STATES : RUNNING_STATES.filter((state) => state === filter.state);
+    const pages = await Promise.all(states.map((state) => listCases(db, { ...filter, state }, after, limit)));
+    return pages
+      .flat()
+      .sort((a, b) => (a.deadline < b.deadline ? -1 : a.deadline > b.deadline ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit);
+  }
+
   async get(id: string): Promise<CaseDetail> {
     const db = this.options.uow.db;
     const row = await this.find(id, db);
-    const [reports, events, webhooks, trace] = await Promise.all([
+    const [reports, events, webhooks, trace, matches, decision] = await Promise.all([
       reportsOfCase(db, id),
       eventsOfCase(db, id),
       this.options.webhooks.deliveriesFor(id),
       this.trace(row),
+      this.matches(row),
+      row.content_id?.startsWith(DECISION_CONTENT_PREFIX) ? findDecision(db, row.content_id.slice(DECISION_CONTENT_PREFIX.length)) : undefined,
     ]);
-    return { ...this.view(row, this.options.clock.now()), reports: reports.map(reportView), events: events.map(eventView), webhooks, trace };
+    return {
+      ...this.view(row, this.options.clock.now()),
+      reports: reports.map(reportView),
+      events: events.map(eventView),
+      webhooks,
+      trace,
+      matches,
+      decision: decision ? decisionView(decision) : null,
+    };
+  }
+
+  private async matches(row: CaseRow): Promise<CaseDetail['matches']> {
+    if (!this.options.bankMatcher || (row.image_pdq === null && row.image_sha256 === null)) return [];
+    const image = {
+      index: 0,
+      sha256: row.image_sha256 ?? '',
+      bytes: 0,
+      ...(row.image_pdq !== null && row.image_pdq_quality !== null ? { pdq: { hash: row.image_pdq, quality: row.image_pdq_quality } } : {}),
+    };
+    const found = await this.options.bankMatcher.match({ stage: 'request', requesterId: null, images: [image] });
+    return (found.bankMatches ?? []).map((m) => ({ bank: m.bank, purpose: m.purpose, distance: m.distance })).sort((a, b) => a.distance - b.distance);
   }
 
   /**
@@ -193,7 +243,7 @@ export class CasesService {
    */
   async openFromDecision(decisionId: string): Promise<string> {
     return this.options.uow.run(async (tx) => {
-      const contentId = `decision:${decisionId}`;
+      const contentId = `${DECISION_CONTENT_PREFIX}${decisionId}`;
       const existing = await tx.db.selectFrom('cases').select('id').where('content_id', '=', contentId).executeTakeFirst();
       if (existing) return existing.id;
       const record = await findDecision(tx.db, decisionId);
@@ -369,6 +419,9 @@ export class CasesService {
     };
   }
 }
+
+/** The content id of a case opened on a screening decision: this prefix and the decision id. */
+const DECISION_CONTENT_PREFIX = 'decision:';
 
 /** The actor of cases opened on a screening decision. */
 export const POLICY_ACTOR = 'policy';

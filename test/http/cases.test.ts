@@ -182,6 +182,8 @@ for (const factory of STORE_FACTORIES) {
       const banked = await act(id, { type: 'bank', bank: 'takedowns' });
       assert.equal(banked.statusCode, 200, banked.body);
       assert.equal(banked.json().events.at(-1).details.added, true);
+      assert.deepEqual(banked.json().matches, [{ bank: 'takedowns', purpose: 'takedown', distance: 0 }]);
+      assert.equal(banked.json().decision, null);
       const decision = await screenCopy();
       assert.equal(decision.decision, 'block');
       assert.ok(decision.categories.includes('bank_match'), JSON.stringify(decision));
@@ -258,6 +260,8 @@ for (const factory of STORE_FACTORIES) {
       const detail = (await send('GET', `/v1/cases/${opened.id}`)).json();
       assert.equal(detail.events[0].actor, 'policy');
       assert.equal(detail.events[0].details.decision, decision.id);
+      assert.equal(detail.decision.id, decision.id);
+      assert.ok(detail.decision.reasons.some((r: { rule: string }) => r.rule === 'minor-sexual'));
       assert.equal(await t.ctx.cases.openFromDecision(decision.id), opened.id, 'a job run twice opens no second case');
     });
 
@@ -271,6 +275,11 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(late.clock.overdue, true);
       assert.ok(late.clock.time_left_seconds < 0);
       const declined = (await act(id, { type: 'decline', reason: 'The image is not intimate.' })).json();
+      assert.ok(
+        !(await send('GET', '/v1/cases?overdue=true&limit=500')).json().cases.some((c: { id: string }) => c.id === id),
+        'a decided case is no longer overdue: no decision is owed',
+      );
+      assert.equal((await send('GET', '/v1/cases?overdue=true&state=closed')).json().cases.length, 0);
       assert.equal(declined.state, 'declined');
       assert.equal(declined.events.at(-1).details.reason, 'The image is not intimate.');
       assert.equal((await act(id, { type: 'appeal', reason: 'It is me.' })).json().state, 'appealed');

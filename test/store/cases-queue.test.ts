@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 
-import { type CaseRow, insertCase, listCases } from '../../src/store/repositories/cases.js';
+import { type CaseRow, listCases } from '../../src/store/repositories/cases.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const AT = '2026-12-01T00:00:00.000Z';
@@ -58,7 +58,7 @@ for (const factory of STORE_FACTORIES) {
     }
 
     test('pages of two walk the queue by (deadline, id), through ties, each case once', async () => {
-      for (const row of rows) await insertCase(store().store.db, row);
+      for (const row of rows) await store().store.db.insertInto('cases').values(row).execute();
       assert.deepEqual(ordered, ['case_g', 'case_e', 'case_a', 'case_b', 'case_c', 'case_d', 'case_f']);
       assert.deepEqual(await walk({}, 2), ordered);
       assert.deepEqual(await walk({}, 1), ordered);
