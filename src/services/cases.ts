@@ -24,7 +24,7 @@ import {
 } from '../store/repositories/cases.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import { bankNameSchema, type BankService } from './banks.js';
-import { type DecisionView,decisionView } from './decision-view.js';
+import { type DecisionView, decisionView } from './decision-view.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import type { JobRecord } from './jobs.js';
 import type { LedgerService } from './ledger.js';
