@@ -10,6 +10,7 @@ import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
+import { CaseAlertsService } from './services/case-alerts.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
@@ -49,6 +50,8 @@ export interface AppContext {
   health: HealthService;
   jobs: JobsService;
   webhooks: WebhookService;
+  /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
+  caseAlerts: CaseAlertsService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -138,6 +141,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
+    caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();
