@@ -10,6 +10,7 @@ import { loadPolicyFile } from './policy/policy-file.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
+import { CaseAlertsService } from './services/case-alerts.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
@@ -56,6 +57,8 @@ export interface AppContext {
   cases: CasesService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
+  /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
+  caseAlerts: CaseAlertsService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -153,6 +156,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
+    caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

@@ -60,6 +60,8 @@ const configSchema = z.object({
   clocksPath: z.string().min(1).default(DEFAULT_CLOCKS_PATH),
   /** Overrides the rules file's `alerts.remaining_fractions` (whose default is 0.25). */
   clockAlertAt: alertFractions,
+  /** How often the server sweeps cases for deadline alerts; 0 turns the sweep off. */
+  clockSweepSeconds: z.coerce.number().min(0).default(60),
   /** Where signed webhooks go (remove, deadline alerts, outcomes); absent: recorded undeliverable. */
   webhookUrl: z.url({ protocol: /^https?$/, error: 'PERISAI_WEBHOOK_URL must be an http:// or https:// URL' }).optional(),
   webhookSecret: z.string().min(16, 'PERISAI_WEBHOOK_SECRET must be at least 16 characters').optional(),
@@ -104,6 +106,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     auditCheckpointFile: env.PERISAI_AUDIT_CHECKPOINT_FILE,
     clocksPath: env.PERISAI_CLOCKS_FILE,
     clockAlertAt: env.PERISAI_CLOCK_ALERT_AT,
+    clockSweepSeconds: env.PERISAI_CLOCK_SWEEP_SECONDS,
     webhookUrl: env.PERISAI_WEBHOOK_URL,
     webhookSecret: env.PERISAI_WEBHOOK_SECRET,
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,

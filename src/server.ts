@@ -38,6 +38,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const auditKey = ctx.auditKey();
   const stopCheckpoints = startCheckpoints(ctx, config, logger);
   const stopPruning = startPruning(ctx, logger);
+  const stopSweeps = startAlertSweeps(ctx, config, logger);
   const app = await buildServer(ctx, { logger });
   let address: string;
   try {
@@ -47,6 +48,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // database pool), so the command exits with an error instead of lingering unreachable.
     stopCheckpoints();
     stopPruning();
+    stopSweeps();
     await app.close();
     await ctx.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -66,6 +68,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  images:  ${config.imageDetectors ? 'decode + PDQ + nudity and face/age models (loading in the background)' : 'decode + PDQ only; models off (PERISAI_IMAGE_DETECTORS=0), images are held for review'}`,
     `  jobs:    ${ctx.jobs.running ? `${ctx.jobs.engine} runner for ${ctx.jobs.kinds.join(', ')}` : 'no handlers registered yet: actions wait in the outbox'} (\`perisai jobs list\`)`,
     `  audit:   key ${auditKey.source}${auditKey.created ? ' (created now: back it up)' : ''}; ${config.auditCheckpointMinutes > 0 ? `a signed checkpoint every ${config.auditCheckpointMinutes} min to ${config.auditCheckpointFile ?? defaultCheckpointPath(config)}` : 'periodic checkpoints off'}`,
+    `  alerts:  ${config.clockSweepSeconds > 0 ? `case deadlines swept every ${config.clockSweepSeconds} s` : 'deadline sweep off (PERISAI_CLOCK_SWEEP_SECONDS=0)'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
     `  reports: POST ${base}/v1/reports (public: victims report without a key)   queue: GET ${base}/v1/cases`,
@@ -87,6 +90,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ signal }, 'shutting down');
     stopCheckpoints();
     stopPruning();
+    stopSweeps();
     await app.close();
     await ctx.close();
     process.exit(0);
@@ -134,6 +138,34 @@ function startCheckpoints(ctx: AppContext, config: Config, logger: Logger): () =
   };
   void tick();
   const timer = setInterval(() => void tick(), config.auditCheckpointMinutes * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Sweeps cases for deadline alerts every `clockSweepSeconds`; returns a function that stops it.
+ * A sweep never overlaps the previous one in this process (a slow store would pile them up);
+ * other instances may sweep at the same time, and the sweep's conditional update keeps each
+ * alert to one. A failure is logged and the next tick tries again: a late sweep fires every
+ * threshold it skipped.
+ */
+function startAlertSweeps(ctx: AppContext, config: Config, logger: Logger): () => void {
+  if (config.clockSweepSeconds <= 0) return () => {};
+  let running = false;
+  const tick = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const { fired } = await ctx.caseAlerts.sweep();
+      if (fired > 0) logger.info({ fired }, 'case deadline alerts raised');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not sweep cases for deadline alerts; retrying at the next interval');
+    } finally {
+      running = false;
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), config.clockSweepSeconds * 1000);
   timer.unref();
   return () => clearInterval(timer);
 }

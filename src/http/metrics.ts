@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import type { DecisionRecord } from '../domain/decision-record.js';
+import type { CaseAlertsService } from '../services/case-alerts.js';
 
 /** Prometheus metrics for one server; its own registry so several servers can run in one test process. */
 export class ScreeningMetrics {
@@ -38,6 +39,28 @@ export class ScreeningMetrics {
       registers: [this.registry],
       async collect() {
         for (const [status, n] of Object.entries(await counts())) this.set({ status }, n);
+      },
+    });
+  }
+
+  /**
+   * Counts deadline alerts as they commit (`perisai_case_alerts_total{threshold="near:0.25"}`) and
+   * exposes the running cases past their deadline, counted from the store at each scrape.
+   */
+  watchCaseAlerts(alerts: Pick<CaseAlertsService, 'onFired' | 'overdueCount'>): void {
+    const fired = new Counter({
+      name: 'perisai_case_alerts_total',
+      help: 'Case deadline alerts raised, by threshold (near:<fraction left>, overdue).',
+      labelNames: ['threshold'] as const,
+      registers: [this.registry],
+    });
+    alerts.onFired((alert) => fired.inc({ threshold: alert.threshold }));
+    new Gauge({
+      name: 'perisai_cases_overdue',
+      help: 'Cases not yet actioned, declined or closed whose deadline has passed.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await alerts.overdueCount());
       },
     });
   }

@@ -43,6 +43,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   });
   const metrics = new ScreeningMetrics();
   metrics.watchJobs(() => ctx.jobs.counts());
+  metrics.watchCaseAlerts(ctx.caseAlerts);
   app.decorateRequest('apiKey', null);
 
   // The default error shape; a plugin may set its own (the OpenAI-compatible routes answer in OpenAI's).

@@ -143,7 +143,11 @@ describe('the HTTP edge: headers, rate limits, metrics behind a key, timeouts', 
   it('puts /metrics behind scope metrics when asked to', async () => {
     assert.equal((await get('/metrics', null)).statusCode, 401);
     const scraper = (await t.ctx.apiKeys.create('scraper', ['metrics'], 'test')).secret;
-    assert.equal((await get('/metrics', scraper)).statusCode, 200);
+    const scrape = await get('/metrics', scraper);
+    assert.equal(scrape.statusCode, 200);
+    // No case is open: the overdue gauge reads the store and says 0.
+    assert.match(scrape.body, /^perisai_cases_overdue 0$/m);
+    assert.match(scrape.body, /# TYPE perisai_case_alerts_total counter/);
   });
 
   it('cuts off a request whose body trickles in past the request timeout', async () => {

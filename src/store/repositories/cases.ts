@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 
+import { RUNNING_STATES } from '../../domain/cases.js';
 import type { Db } from '../db.js';
 import type { CaseEventTable, CaseTable, ReportTable } from '../schema.js';
 
@@ -88,4 +89,50 @@ export async function listCases(db: Db, filter: CaseFilter, after: { deadline: s
 export async function transitionCase(db: Db, id: string, from: string, changes: Partial<Omit<CaseRow, 'id'>>): Promise<boolean> {
   const result = await db.updateTable('cases').set(changes).where('id', '=', id).where('state', '=', from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * One page of cases in `state` due by `until`, in (deadline, id) order after the keyset `after`:
+ * a range scan of the `cases_state_deadline` index.
+ */
+export async function casesNearDeadline(
+  db: Db,
+  options: { state: string; until: string; after?: { deadline: string; id: string } | undefined; limit: number },
+): Promise<Array<Pick<CaseRow, 'id' | 'opened_at' | 'deadline' | 'fired_alerts'>>> {
+  let query = db
+    .selectFrom('cases')
+    .select(['id', 'opened_at', 'deadline', 'fired_alerts'])
+    .where('state', '=', options.state)
+    .where('deadline', '<=', options.until);
+  const after = options.after;
+  // The row-value keyset, as in listCases: an index seek, not a scan from the first case.
+  if (after) query = query.where((eb) => eb(eb.refTuple('deadline', 'id'), '>', eb.tuple(after.deadline, after.id)));
+  return query.orderBy('deadline').orderBy('id').limit(options.limit).execute();
+}
+
+/**
+ * Replaces a case's fired alert keys only if they are still `previous` and the case still runs;
+ * false when another transaction changed them first (the row lock makes the second one wait
+ * and then see the new value on PostgreSQL; SQLite's write lock serialises whole transactions).
+ */
+export async function setFiredAlerts(db: Db, id: string, change: { previous: string; next: string; at: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('cases')
+    .set({ fired_alerts: change.next, updated_at: change.at })
+    .where('id', '=', id)
+    .where('fired_alerts', '=', change.previous)
+    .where('state', 'in', [...RUNNING_STATES])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Running cases whose deadline has passed by `now`. */
+export async function countOverdueCases(db: Db, now: string): Promise<number> {
+  const row = await db
+    .selectFrom('cases')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('state', 'in', [...RUNNING_STATES])
+    .where('deadline', '<=', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
