@@ -6,12 +6,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-import pg from 'pg';
-
 import { createAppContext } from '../src/app-context.js';
 import { readConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
-import { openStore, type Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
+import { onEachStore } from './each-store.js';
 
 const KEY = 'psk_bench_key_0123456789abcdef_bank';
 
@@ -100,36 +99,7 @@ async function importOnce(label: string, store: Store, location: string, body: s
 
 export async function runBankImportBench(args: BankImportArgs = parseBankImportArgs([])): Promise<void> {
   const body = hashList(args.n);
-
-  const dir = mkdtempSync(join(tmpdir(), 'perisai-bench-'));
-  try {
-    const location = join(dir, 'bench.db');
-    await importOnce('SQLite', await openStore(location), location, body, args.n);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-
-  if (!args.pg) {
-    console.log('PostgreSQL: skipped (give --pg URL or set PERISAI_TEST_PG_URL)');
-    return;
-  }
-  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const separator = args.pg.includes('?') ? '&' : '?';
-  try {
-    await importOnce(
-      'PostgreSQL',
-      await openStore(args.pg, { schema }),
-      `${args.pg}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
-      body,
-      args.n,
-    );
-  } finally {
-    const client = new pg.Client({ connectionString: args.pg });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.query(`drop schema if exists ${schema}_jobs cascade`);
-    await client.end();
-  }
+  await onEachStore(args.pg, (label, store, location) => importOnce(label, store, location, body, args.n));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await runBankImportBench(parseBankImportArgs(process.argv.slice(2)));

@@ -16,7 +16,6 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { sql } from 'kysely';
-import pg from 'pg';
 import sharp from 'sharp';
 
 import { createAppContext } from '../src/app-context.js';
@@ -25,7 +24,8 @@ import { CASE_STATES } from '../src/domain/cases.js';
 import { REPORT_CATEGORIES } from '../src/domain/reports.js';
 import { buildServer } from '../src/http/server.js';
 import type { CaseRow } from '../src/store/repositories/cases.js';
-import { openStore, type Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
+import { onEachStore } from './each-store.js';
 import { fmt, summarise } from './stats.js';
 
 const KEY = 'psk_bench_key_0123456789abcdef_case';
@@ -352,29 +352,9 @@ async function runOn(label: string, store: Store, location: string, args: CasesB
 }
 
 export async function runCasesBench(args: CasesBenchArgs = parseCasesArgs([])): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'perisai-bench-'));
-  try {
-    const location = join(dir, 'bench.db');
-    await runOn('SQLite', await openStore(location), location, args);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-
-  if (!args.pg) {
-    console.log('PostgreSQL: skipped (give --pg URL or set PERISAI_TEST_PG_URL)');
-    return;
-  }
-  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
-  const separator = args.pg.includes('?') ? '&' : '?';
-  try {
-    await runOn('PostgreSQL', await openStore(args.pg, { schema }), `${args.pg}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`, args);
-  } finally {
-    const client = new pg.Client({ connectionString: args.pg });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.query(`drop schema if exists ${schema}_jobs cascade`);
-    await client.end();
-  }
+  await onEachStore(args.pg, async (label, store, location) => {
+    await runOn(label, store, location, args);
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await runCasesBench(parseCasesArgs(process.argv.slice(2)));
