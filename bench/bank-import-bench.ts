@@ -1,16 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-import { createAppContext } from '../src/app-context.js';
-import { readConfig } from '../src/config.js';
-import { buildServer } from '../src/http/server.js';
 import type { Store } from '../src/store/store.js';
-import { onEachStore } from './each-store.js';
+import { onEachStore, withBenchServer } from './each-store.js';
 
 const KEY = 'psk_bench_key_0123456789abcdef_bank';
 
@@ -44,16 +37,7 @@ function hashList(n: number): string {
  * the loop is sending one body and the polls: small next to what the server does.
  */
 async function importOnce(label: string, store: Store, location: string, body: string, lines: number): Promise<void> {
-  const keyDir = mkdtempSync(join(tmpdir(), 'perisai-bench-key-'));
-  const ctx = await createAppContext(
-    readConfig({}, { db: location, adminKey: KEY, imageDetectors: false, rateLimit: 0, logLevel: 'warn', auditKeyFile: join(keyDir, 'audit-key.pem') }),
-    { store },
-  );
-  const app = await buildServer(ctx);
-  try {
-    await ctx.apiKeys.ensureAdminKey(KEY);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await withBenchServer(store, location, KEY, async ({ base, ctx }) => {
     const headers = { authorization: `Bearer ${KEY}` };
     const created = await fetch(`${base}/v1/banks`, {
       method: 'POST',
@@ -89,12 +73,7 @@ async function importOnce(label: string, store: Store, location: string, body: s
         `event-loop delay max ${ms(loop.max)} ms, p99 ${ms(loop.percentile(99))} ms; ` +
         `/healthz ${health.length} polls during it, max ${Math.max(...health).toFixed(1)} ms`,
     );
-  } finally {
-    await app.close();
-    await ctx.close();
-    await store.close(); // handed in, so not the context's to close
-    rmSync(keyDir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function runBankImportBench(args: BankImportArgs = parseBankImportArgs([])): Promise<void> {

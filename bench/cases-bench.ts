@@ -8,24 +8,18 @@
  * `npm run bench -- cases [--n 1000000] [--pdq 100000] [--reports 2000] [--image-reports 200] [--requests 300] [--pg URL]`
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import { sql } from 'kysely';
 import sharp from 'sharp';
 
-import { createAppContext } from '../src/app-context.js';
-import { readConfig } from '../src/config.js';
 import { CASE_STATES } from '../src/domain/cases.js';
 import { REPORT_CATEGORIES } from '../src/domain/reports.js';
-import { buildServer } from '../src/http/server.js';
 import type { CaseRow } from '../src/store/repositories/cases.js';
 import type { Store } from '../src/store/store.js';
-import { onEachStore } from './each-store.js';
+import { mulberry32 } from '../src/text/model/random.js';
+import { onEachStore, withBenchServer } from './each-store.js';
 import { fmt, summarise } from './stats.js';
 
 const KEY = 'psk_bench_key_0123456789abcdef_case';
@@ -62,18 +56,6 @@ export function parseCasesArgs(args: string[]): CasesBenchArgs {
     if (!Number.isInteger(v) || v < 0) throw new Error(`--${name} must be a non-negative integer`);
   }
   return out;
-}
-
-/** A small deterministic generator, so both stores get the same spread run after run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function weighted<T>(random: () => number, choices: ReadonlyArray<readonly [T, number]>): T {
@@ -137,7 +119,8 @@ interface Seeded {
 
 /** N cases in batches of 500 rows, 40 batches to a transaction. */
 export async function seed(store: Store, n: number, pdqWanted: number, now: number): Promise<Seeded> {
-  const random = rng(12);
+  // Deterministic, so both stores get the same spread run after run.
+  const random = mulberry32(12);
   const started = performance.now();
   const sample: Seeded['sample'] = [];
   const sampleEvery = Math.max(1, Math.floor(n / 2000));
@@ -207,12 +190,6 @@ async function noiseImages(count: number): Promise<string[]> {
 }
 
 async function runOn(label: string, store: Store, location: string, args: CasesBenchArgs): Promise<Line[]> {
-  const keyDir = mkdtempSync(join(tmpdir(), 'perisai-bench-key-'));
-  const ctx = await createAppContext(
-    readConfig({}, { db: location, adminKey: KEY, imageDetectors: false, rateLimit: 0, logLevel: 'warn', auditKeyFile: join(keyDir, 'audit-key.pem') }),
-    { store },
-  );
-  const app = await buildServer(ctx);
   const lines: Line[] = [];
   const record = (name: string, samples: number[]) => {
     const s = summarise(samples);
@@ -221,10 +198,7 @@ async function runOn(label: string, store: Store, location: string, args: CasesB
       `${label} ${name.padEnd(44)} n=${String(samples.length).padStart(4)}  p50 ${fmt(s.p50).padStart(9)}  p99 ${fmt(s.p99).padStart(9)}  max ${fmt(s.max).padStart(9)}`,
     );
   };
-  try {
-    await ctx.apiKeys.ensureAdminKey(KEY);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return withBenchServer(store, location, KEY, async ({ base }) => {
     const headers = { authorization: `Bearer ${KEY}` };
     const get = async (path: string): Promise<{ ms: number; body: unknown }> => {
       let t0 = performance.now();
@@ -343,12 +317,7 @@ async function runOn(label: string, store: Store, location: string, args: CasesB
     if (args.reports > 0) await intake('content ids', args.reports, undefined, 0);
     if (args.imageReports > 0) await intake(`with image, ${seeded.pdqCases.toLocaleString('en')} open PDQs`, args.imageReports, images, args.reports);
     return lines;
-  } finally {
-    await app.close();
-    await ctx.close();
-    await store.close(); // handed in, so not the context's to close
-    rmSync(keyDir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function runCasesBench(args: CasesBenchArgs = parseCasesArgs([])): Promise<void> {

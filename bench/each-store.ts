@@ -1,9 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import pg from 'pg';
 
+import { type AppContext, createAppContext } from '../src/app-context.js';
+import { readConfig } from '../src/config.js';
+import { buildServer } from '../src/http/server.js';
 import { openStore, type Store } from '../src/store/store.js';
 
 /** What a bench runs on one store: its label, the open store, and the location a server would be given. */
@@ -36,5 +40,33 @@ export async function onEachStore(pgUrl: string | undefined, run: StoreRun): Pro
     await client.query(`drop schema if exists ${schema} cascade`);
     await client.query(`drop schema if exists ${schema}_jobs cascade`);
     await client.end();
+  }
+}
+
+/**
+ * Starts the service on `store` on a loopback port, in this process, with `key` as its admin key
+ * and limits off, runs `fn` against it, and closes everything (the store included) afterwards.
+ */
+export async function withBenchServer<T>(
+  store: Store,
+  location: string,
+  key: string,
+  fn: (server: { base: string; ctx: AppContext }) => Promise<T>,
+): Promise<T> {
+  const keyDir = mkdtempSync(join(tmpdir(), 'perisai-bench-key-'));
+  const ctx = await createAppContext(
+    readConfig({}, { db: location, adminKey: key, imageDetectors: false, rateLimit: 0, logLevel: 'warn', auditKeyFile: join(keyDir, 'audit-key.pem') }),
+    { store },
+  );
+  const app = await buildServer(ctx);
+  try {
+    await ctx.apiKeys.ensureAdminKey(key);
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    return await fn({ base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, ctx });
+  } finally {
+    await app.close();
+    await ctx.close();
+    await store.close(); // handed in, so not the context's to close
+    rmSync(keyDir, { recursive: true, force: true });
   }
 }
