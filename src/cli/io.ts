@@ -33,6 +33,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   not_found: EXIT.failure,
   conflict: EXIT.failure,
   protected_hash_limit: EXIT.failure,
+  moderation_blocked: EXIT.blocked,
   policy_unreadable: EXIT.usage,
   policy_invalid: EXIT.usage,
   clocks_unreadable: EXIT.usage,
@@ -42,6 +43,10 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   detector_busy: EXIT.failure,
   store_unavailable: EXIT.failure,
   store_invalid_schema: EXIT.failure,
+  upstream_not_configured: EXIT.usage,
+  upstream_failed: EXIT.failure,
+  upstream_timeout: EXIT.failure,
+  provenance_failed: EXIT.failure,
   internal: EXIT.failure,
 };
 

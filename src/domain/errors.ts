@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'not_found',
   'conflict',
   'protected_hash_limit',
+  // A request the policy refused (the guarded image API and moderation answer it in OpenAI's shape).
+  'moderation_blocked',
   // Files the operator ships: policy and text model.
   'policy_unreadable',
   'policy_invalid',
@@ -44,6 +46,12 @@ export const ERROR_CODES = [
   'detector_busy',
   'store_unavailable',
   'store_invalid_schema',
+  // The upstream image model behind the guard: not configured, failing, or too slow.
+  'upstream_not_configured',
+  'upstream_failed',
+  'upstream_timeout',
+  // A provenance manifest could not be made or read.
+  'provenance_failed',
   'internal',
 ] as const;
 

@@ -36,6 +36,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   // The request is valid; the account's stored hashes are what stands in the way (delete some): a conflict with state.
   protected_hash_limit: 409,
+  // OpenAI answers a refused prompt or image with 400; drop-in clients expect the same.
+  moderation_blocked: 400,
   // The operator's files are broken: nothing the client can change.
   policy_unreadable: 500,
   policy_invalid: 500,
@@ -46,6 +48,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   detector_busy: 503,
   store_unavailable: 503,
   store_invalid_schema: 503,
+  upstream_not_configured: 503,
+  upstream_failed: 502,
+  upstream_timeout: 504,
+  provenance_failed: 500,
   internal: 500,
 };
 

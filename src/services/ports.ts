@@ -55,3 +55,38 @@ export interface Matcher {
   readonly name: string;
   match(context: MatchContext): Promise<Partial<MatchResult>>;
 }
+
+/** What a provenance manifest says about one generated image (C2PA, see `provenance/`). */
+export interface OutputProvenance {
+  /** The model that made the image, as the upstream named it (the manifest's generator). */
+  generator: string;
+  /** The output's screening decision, and the request decision it belongs to. */
+  decisionId: string;
+  requestDecisionId: string;
+  policyVersion: string;
+  /** Draw a visible "AI-generated" label onto the pixels (a policy choice per jurisdiction). */
+  visibleLabel: boolean;
+}
+
+export type MarkedFormat = 'png' | 'jpeg';
+
+export interface MarkedImage {
+  bytes: Uint8Array;
+  format: MarkedFormat;
+  /** Set when the image was converted to a format that can carry a manifest, saying from what and why. */
+  converted?: string;
+}
+
+/**
+ * Marks an allowed output as AI-generated: an optional visible label, then a signed C2PA
+ * manifest bound to the final bytes. The guard calls it for every image it returns; an image
+ * that cannot be marked is not returned (PerisaiError `provenance_failed`).
+ */
+export interface ProvenanceMarker {
+  /** The signer's certificate subject, and whether it is the self-signed development one. */
+  readonly signer: { subject: string; development: boolean };
+  /** Draws the visible label (when asked); the caller screens the result before signing it. */
+  label(image: Uint8Array, provenance: Pick<OutputProvenance, 'visibleLabel'>): Promise<Uint8Array>;
+  /** Embeds and signs the manifest; `want` is the format the client asked for, if any. */
+  sign(image: Uint8Array, provenance: OutputProvenance, want?: string): Promise<MarkedImage>;
+}
