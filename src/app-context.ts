@@ -19,6 +19,7 @@ import { HealthService } from './services/health.js';
 import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
+import { ModerationService } from './services/moderation.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
 import { ScreeningService } from './services/screening.js';
@@ -44,6 +45,8 @@ export interface AppContext {
   /** Starts the image model workers ahead of the first image. */
   warmUpImageModels(): void;
   screening: ScreeningService;
+  /** OpenAI-compatible moderation: screening in OpenAI's categories. */
+  moderation: ModerationService;
   apiKeys: ApiKeyService;
   audit: AuditService;
   indexes: HashIndexes;
@@ -139,6 +142,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     imageAnalyser,
     warmUpImageModels: () => ownAnalyser.warmUp(),
     screening,
+    moderation: new ModerationService(screening),
     apiKeys: new ApiKeyService(uow),
     audit: new AuditService(store.db, clock, getAuditKey),
     auditKey: getAuditKey,

@@ -6,9 +6,11 @@ import { caseActionSchema, caseIdSchema } from '../services/cases.js';
 import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
 import { decisionIdParam } from '../services/decision-view.js';
 import { ledgerLookupSchema } from '../services/ledger.js';
+import { moderationRequestSchema } from '../services/moderation.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
+import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { responseSchemas } from './openapi-responses.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -155,6 +157,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/banks', 'banks'],
   ['/v1/audit', 'audit'],
   ['/v1/cases', 'cases'],
+  ['/v1/moderations', 'screen'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -199,9 +202,12 @@ export function openApiDocument(version: string): JsonSchema {
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
         ...responseSchemas,
+        ModerationRequest: inputSchema(moderationRequestSchema),
+        ...openAiSchemas,
       },
     },
     paths: withScopes({
+      ...moderationPaths(secured),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {

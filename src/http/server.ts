@@ -14,6 +14,7 @@ import { caseRoutes } from './routes/cases.js';
 import { consentRoutes } from './routes/consent.js';
 import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
+import { moderationRoutes } from './routes/moderations.js';
 import { screenRoutes } from './routes/screen.js';
 
 export const PACKAGE_VERSION = '0.1.0';
@@ -76,6 +77,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(bankRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(caseRoutes(ctx));
+  await app.register(moderationRoutes(ctx));
   await app.ready();
   return app;
 }

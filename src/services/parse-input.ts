@@ -9,12 +9,33 @@ import { PerisaiError } from '../domain/errors.js';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const issues = result.error.issues.slice(0, 10).map((issue) => ({ path: formatPath(where, issue.path), message: describeIssue(issue) }));
+  const issues = result.error.issues
+    .flatMap(unwrapUnion)
+    .slice(0, 10)
+    .map((issue) => ({ path: formatPath(where, issue.path), message: describeIssue(issue) }));
   const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ');
   // A schema marks an over-size image so the caller gets 413, the status a size limit has everywhere else.
   const tooLarge = result.error.issues.some((issue) => issue.code === 'custom' && issue.params?.['error'] === 'image_too_large');
   if (tooLarge) throw new PerisaiError('image_too_large', `${message}.`, { issues });
   throw new PerisaiError('invalid_request', `${message}.`, { issues });
+}
+
+/**
+ * A value that fits none of a union's shapes gets zod's bare "Invalid input". When exactly one
+ * shape fits the value's type (the right kind of value, wrong in detail), its issues are the
+ * ones to report, under the union's path; when none fits, one issue names the accepted types.
+ */
+function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const fitting = issue.errors.filter((branch) => !branch.some((inner) => inner.code === 'invalid_type'));
+  if (fitting.length === 1) return fitting[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(unwrapUnion);
+  const expected = [
+    ...new Set(issue.errors.flatMap((branch) => branch.flatMap((inner) => (inner.code === 'invalid_type' && inner.path.length === 0 ? [inner.expected] : [])))),
+  ];
+  if (fitting.length > 1 || expected.length === 0) return [issue];
+  const input = (issue.errors[0]![0] as { input?: unknown } | undefined)?.input;
+  const got = input === undefined ? '' : `, not ${describeValue(input)}`;
+  return [{ ...issue, message: `must be ${expected.map(article).join(' or ')}${got}` }];
 }
 
 function formatPath(where: string, path: PropertyKey[]): string {

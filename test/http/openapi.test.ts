@@ -174,11 +174,15 @@ describe('the served OpenAPI document', () => {
       ['AuditPage', await call('GET', '/v1/audit')],
       ['AuditCheckpoint', await call('GET', '/v1/audit/checkpoint')],
       ['Deleted', await call('DELETE', '/v1/consent/acct-doc/protected-hashes')],
+      ['ModerationResponse', await call('POST', '/v1/moderations', { input: 'a lighthouse' })],
     ];
     for (const [name, answer] of answers) assert.deepEqual(Object.keys(answer).sort(), fields(name), name);
     const entry = (answers.find(([name]) => name === 'AuditPage')![1].entries as Array<Record<string, unknown>>)[0]!;
     const entrySchema = (doc.components.schemas.AuditPage!.properties as Record<string, Schema>).entries!.items as Schema;
     assert.deepEqual(Object.keys(entry).sort(), Object.keys(entrySchema.properties as Schema).sort());
+    const result = (answers.find(([name]) => name === 'ModerationResponse')![1].results as Array<Record<string, unknown>>)[0]!;
+    const resultSchema = (doc.components.schemas.ModerationResponse!.properties as Record<string, Schema>).results!.items as Schema;
+    assert.deepEqual(Object.keys(result).sort(), Object.keys(resultSchema.properties as Schema).sort());
   });
 
   test('the description check finds properties at any depth and parameters without one', () => {
