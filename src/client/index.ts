@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 
 import type { decisionView } from '../services/decision-view.js';
-import type { ReportReceipt, reportBodySchema } from '../services/reports.js';
+import type { reportBodySchema, ReportReceipt } from '../services/reports.js';
 import type { screenRequestSchema } from '../services/screen-request.js';
 
 /** An image as its file bytes, or as base64 (plain or a data: URL) if you already have that. */
