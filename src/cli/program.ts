@@ -5,6 +5,7 @@ import { BANK_PURPOSES } from '../services/bank-purposes.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
+import type { SafeguardsFlags, SafeguardsVerifyFlags } from './commands/safeguards.js';
 import type { ScreenFlags } from './commands/screen.js';
 import type { StoreFlags } from './context.js';
 import { EXIT, printError } from './io.js';
@@ -17,6 +18,7 @@ const load = {
   cases: () => import('./commands/cases.js'),
   clocksCheck: () => import('./commands/clocks-check.js'),
   evaluation: () => import('./commands/eval.js'),
+  safeguards: () => import('./commands/safeguards.js'),
   hash: () => import('./commands/hash.js'),
   jobs: () => import('./commands/jobs.js'),
   keys: () => import('./commands/keys.js'),
@@ -176,6 +178,31 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   );
   storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
     run((flags: StoreFlags) => withContext(flags, async (ctx) => (await load.audit()).auditPublicKey(ctx))),
+  );
+
+  const report = program.command('report').description('reports for regulators and auditors');
+  storeOptions(
+    report
+      .command('safeguards')
+      .description(
+        'measure block and false-block rates on named evaluation sets through the real pipeline, and sign them with the policy, detector and clock versions and the audit chain head',
+      )
+      .requiredOption('--out <file>', 'where to write the signed report (never overwritten)')
+      .option('--eval <file...>', 'labelled evaluation sets (TSV) to measure (default: corpus/text/heldout/round-1..3.tsv)')
+      .option('--from <date>', 'start of the period whose transparency figures the report includes (ISO 8601)')
+      .option('--to <date>', 'end of the period (exclusive)'),
+  ).action(run((flags: StoreFlags & SafeguardsFlags) => withContext(flags, async (ctx) => (await load.safeguards()).safeguardsReport(ctx, flags))));
+  storeOptions(
+    report
+      .command('verify <file>')
+      .description('check a safeguards report: its signature, then every figure measured again on the evaluation sets it names')
+      .option('--public-key <file>', "the operator's published audit public key (PEM); without it the key the report carries is used")
+      .option('--eval <file...>', 'where the evaluation sets are, if not at the paths the report names')
+      .option('--json', 'print the result as JSON'),
+  ).action(
+    run((file: string, flags: StoreFlags & SafeguardsVerifyFlags) =>
+      withContext(flags, async (ctx) => (await load.safeguards()).safeguardsVerify(ctx, file, flags)),
+    ),
   );
 
   const keys = program.command('keys').description('API keys');
