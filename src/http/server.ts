@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 
 import type { AppContext } from '../app-context.js';
+import { consoleRoutes } from './console/index.js';
 import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
@@ -78,6 +79,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(auditRoutes(ctx));
   await app.register(caseRoutes(ctx));
   await app.register(moderationRoutes(ctx));
+  await app.register(consoleRoutes(ctx));
   await app.ready();
   return app;
 }
