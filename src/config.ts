@@ -136,7 +136,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     );
   }
   if ((parsed.data.c2paCertFile === undefined) !== (parsed.data.c2paKeyFile === undefined)) {
-    const [set, unset] = parsed.data.c2paCertFile === undefined ? ['PERISAI_C2PA_KEY_FILE', 'PERISAI_C2PA_CERT_FILE'] : ['PERISAI_C2PA_CERT_FILE', 'PERISAI_C2PA_KEY_FILE'];
+    const [set, unset] =
+      parsed.data.c2paCertFile === undefined ? ['PERISAI_C2PA_KEY_FILE', 'PERISAI_C2PA_CERT_FILE'] : ['PERISAI_C2PA_CERT_FILE', 'PERISAI_C2PA_KEY_FILE'];
     throw new PerisaiError(
       'invalid_config',
       `${set} is set but ${unset} is not: give both the C2PA signing certificate and its private key, or neither for the development signer, and start again.`,
