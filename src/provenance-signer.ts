@@ -28,7 +28,7 @@ export interface LoadedSigner {
   credentials: SignerCredentials;
   /** Where it came from, for the start-up line. */
   source: string;
-  /** The development signer was created by this call. */
+  /** The development signer was created when this was loaded (by a lazy signer: at its first use). */
   created: boolean;
 }
 
