@@ -17,6 +17,7 @@ import {
   DataHashAssertion,
   DigitalSourceType,
   ManifestStore,
+  Signature,
 } from '@trustnxt/c2pa-ts/manifest';
 
 import type { MarkedFormat } from '../services/ports.js';
@@ -37,6 +38,8 @@ export interface ClaimGenerator {
   name: string;
   version: string;
 }
+
+const SIGNATURE_ROOM = 2048;
 
 /** C2PA's content-type UUID for CBOR assertions ("cbor" and the ISO suffix). */
 const CBOR_ASSERTION_UUID = Uint8Array.from(Buffer.from('63626f7200110010800000aa00389b71', 'hex'));
@@ -85,6 +88,9 @@ export async function embedManifest(
     defaultHashAlgorithm: 'SHA-256',
     signer,
   });
+  // c2pa-ts reserves 25 kB for the signature by default, room for an RFC 3161 timestamp this
+  // signer never adds (nothing is fetched at run time); 2 kB holds any allowed signature, RSA-4096 included.
+  manifest.signature = Signature.create(signer, SIGNATURE_ROOM);
   const claim = manifest.claim;
   if (!claim) throw new Error('c2pa-ts created a manifest without a claim');
   claim.claimGeneratorName = generator.name;
