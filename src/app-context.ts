@@ -7,6 +7,9 @@ import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
+import type { SignerCredentials } from './provenance/credentials.js';
+import { C2paProvenanceMarker, fixedSigner } from './provenance/marker.js';
+import { lazySigner, type LoadedSigner } from './provenance-signer.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
@@ -20,7 +23,7 @@ import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
 import { ModerationService } from './services/moderation.js';
-import type { ImageAnalyser, Matcher } from './services/ports.js';
+import type { ImageAnalyser, Matcher, ProvenanceMarker } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
 import { ScreeningService } from './services/screening.js';
 import { UnitOfWork } from './services/unit-of-work.js';
@@ -64,6 +67,13 @@ export interface AppContext {
   caseAlerts: CaseAlertsService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
+  /** Labels and signs allowed outputs (C2PA); its signer is loaded on the first signature. */
+  provenance: ProvenanceMarker;
+  /**
+   * Loads the C2PA signer now, creating the development signer on first use, and checks it can
+   * sign (`perisai serve` calls it at start, so a bad certificate stops the server).
+   */
+  provenanceSigner(): Promise<Pick<LoadedSigner, 'source' | 'created'> & { subject: string; development: boolean }>;
   close(): Promise<void>;
 }
 
@@ -80,7 +90,12 @@ export interface ContextOverrides {
   onStoreConnectionError?: (error: Error) => void;
   /** The checkpoint signing key; default: loaded (or created) on first use, see audit-key.ts. */
   auditKey?: AuditKey;
+  /** The C2PA signer; default: the configured files or the development signer, see provenance-signer.ts. */
+  provenanceCredentials?: SignerCredentials;
 }
+
+/** The claim generator every manifest names (the version is the package's, as in http/server.ts). */
+export const CLAIM_GENERATOR = { name: 'Perisai', version: '0.1.0' };
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
@@ -100,6 +115,17 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
 
   let auditKey = overrides.auditKey;
   const getAuditKey = (): AuditKey => (auditKey ??= loadAuditKey(config));
+
+  // Nothing is read or created until the first signature (or `provenanceSigner()`): commands
+  // that never sign leave no development signer behind.
+  const lazy = lazySigner(config, clock, CLAIM_GENERATOR);
+  const givenCredentials = overrides.provenanceCredentials;
+  const provenance = new C2paProvenanceMarker(givenCredentials ? fixedSigner(givenCredentials) : lazy, CLAIM_GENERATOR);
+  const provenanceSigner = async () => {
+    if (givenCredentials) return { source: 'provided by the caller', created: false, ...provenance.signer };
+    const { source, created, credentials } = await lazy.load();
+    return { source, created, subject: credentials.subject, development: credentials.development };
+  };
 
   const uow = new UnitOfWork(store, clock);
   const indexes = new HashIndexes(store.db);
@@ -146,6 +172,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     apiKeys: new ApiKeyService(uow),
     audit: new AuditService(store.db, clock, getAuditKey),
     auditKey: getAuditKey,
+    provenance,
+    provenanceSigner,
     indexes,
     consent: new ConsentService(uow, { maxProtectedHashes: config.maxProtectedHashes }),
     banks,

@@ -23,6 +23,7 @@ const load = {
   jobs: () => import('./commands/jobs.js'),
   keys: () => import('./commands/keys.js'),
   policyCheck: () => import('./commands/policy-check.js'),
+  provenance: () => import('./commands/provenance.js'),
   screen: () => import('./commands/screen.js'),
 };
 
@@ -157,6 +158,14 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     .command('check <file>')
     .description('validate a policy file and explain each problem with its line number')
     .action(run(async (file: string) => (await load.policyCheck()).policyCheck(file)));
+
+  program
+    .command('provenance')
+    .description('C2PA provenance manifests of generated images')
+    .command('verify <file>')
+    .description("print what a PNG's or JPEG's C2PA manifest says and check its signature and hash binding; exit 0 valid, 1 absent or invalid")
+    .option('--json', 'print the report as JSON')
+    .action(run(async (file: string, flags: { json?: boolean }) => (await load.provenance()).provenanceVerify(file, flags)));
 
   const audit = program.command('audit').description('the tamper-evident audit log');
   storeOptions(
