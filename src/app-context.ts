@@ -30,6 +30,7 @@ import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { PACKAGE_VERSION } from './version.js';
 
 /**
  * Everything a process needs, wired in one place. The server, the CLI and the tests build it
@@ -95,7 +96,7 @@ export interface ContextOverrides {
 }
 
 /** The claim generator every manifest names (the version is the package's, as in http/server.ts). */
-export const CLAIM_GENERATOR = { name: 'Perisai', version: '0.1.0' };
+export const CLAIM_GENERATOR = { name: 'Perisai', version: PACKAGE_VERSION };
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;

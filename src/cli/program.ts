@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import type { AppContext } from '../app-context.js';
 import { BANK_PURPOSES } from '../services/bank-purposes.js';
+import { PACKAGE_VERSION } from '../version.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
@@ -74,7 +75,7 @@ export interface ProgramDeps {
 export function createProgram(deps: ProgramDeps): Command {
   const program = new Command('perisai')
     .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
