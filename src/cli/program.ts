@@ -5,6 +5,7 @@ import { BANK_PURPOSES } from '../services/bank-purposes.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
+import type { PeriodFlags } from './commands/report.js';
 import type { ScreenFlags } from './commands/screen.js';
 import type { StoreFlags } from './context.js';
 import { EXIT, printError } from './io.js';
@@ -21,6 +22,7 @@ const load = {
   jobs: () => import('./commands/jobs.js'),
   keys: () => import('./commands/keys.js'),
   policyCheck: () => import('./commands/policy-check.js'),
+  report: () => import('./commands/report.js'),
   screen: () => import('./commands/screen.js'),
 };
 
@@ -237,6 +239,28 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   ).action(
     run(async (id: string, action: string, flags: StoreFlags & { json?: boolean }) =>
       withContext(flags, async (ctx) => (await load.cases()).casesAct(ctx, id, action, 'cli', flags.json ?? false)),
+    ),
+  );
+
+  const report = program.command('report').description('reports for regulators: statements of reasons, transparency figures');
+  const periodOptions = (command: Command): Command =>
+    storeOptions(command)
+      .requiredOption('--from <iso>', 'start of the period, inclusive (ISO 8601, e.g. 2026-11-01T00:00:00Z)')
+      .requiredOption('--to <iso>', 'end of the period, exclusive (ISO 8601)');
+  periodOptions(
+    report
+      .command('sor')
+      .description('statements of reasons of the period, as the EU Transparency Database bulk API takes them ({"statements":[…]}, at most 100 each)')
+      .option('--out <dir>', 'write one file per batch (statements-0001.json, …) into this directory; default: one batch per line on stdout'),
+  ).action(run(async (flags: StoreFlags & PeriodFlags & { out?: string }) => withContext(flags, async (ctx) => (await load.report()).reportSor(ctx, flags))));
+  periodOptions(
+    report
+      .command('transparency')
+      .description('transparency figures of the period per jurisdiction and category (docs/transparency.md)')
+      .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json')),
+  ).action(
+    run(async (flags: StoreFlags & PeriodFlags & { format?: string }) =>
+      withContext(flags, async (ctx) => (await load.report()).reportTransparency(ctx, flags)),
     ),
   );
 

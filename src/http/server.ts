@@ -16,6 +16,7 @@ import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
 import { moderationRoutes } from './routes/moderations.js';
 import { screenRoutes } from './routes/screen.js';
+import { transparencyRoutes } from './routes/transparency.js';
 
 export const PACKAGE_VERSION = '0.1.0';
 
@@ -78,6 +79,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(auditRoutes(ctx));
   await app.register(caseRoutes(ctx));
   await app.register(moderationRoutes(ctx));
+  await app.register(transparencyRoutes(ctx));
   await app.ready();
   return app;
 }

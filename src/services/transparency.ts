@@ -19,21 +19,22 @@ import { type Period, periodSchema } from './sor.js';
 
 export { periodSchema };
 
+/** The fields of the transparency query, each documented for the OpenAPI document. */
+export const transparencyQueryFields = {
+  from: z.string().describe('Start of the period, inclusive (ISO 8601 with a time zone, e.g. 2026-11-01T00:00:00Z).'),
+  to: z.string().describe('End of the period, exclusive (ISO 8601 with a time zone).'),
+  format: z.enum(['json', 'csv']).default('json').describe('`json` (default) or `csv`: one row per jurisdiction and category, and a totals row.'),
+};
+
 /** The query of `GET /v1/transparency` and the options of `perisai report transparency`. */
-export const transparencyQuerySchema = z
-  .strictObject({
-    from: z.string().describe('Start of the period, inclusive (ISO 8601 with a time zone, e.g. 2026-11-01T00:00:00Z).'),
-    to: z.string().describe('End of the period, exclusive (ISO 8601 with a time zone).'),
-    format: z.enum(['json', 'csv']).default('json').describe('`json` (default) or `csv`: one row per jurisdiction and category, and a totals row.'),
-  })
-  .transform((q, ctx) => {
-    const period = periodSchema.safeParse({ from: q.from, to: q.to });
-    if (!period.success) {
-      for (const issue of period.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-      return z.NEVER;
-    }
-    return { ...period.data, format: q.format };
-  });
+export const transparencyQuerySchema = z.strictObject(transparencyQueryFields).transform((q, ctx) => {
+  const period = periodSchema.safeParse({ from: q.from, to: q.to });
+  if (!period.success) {
+    for (const issue of period.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  return { ...period.data, format: q.format };
+});
 
 /** The kinds of case events the figures read: counted actions, appeals, and the ones that decide a notice. */
 const EVENT_KINDS = [...new Set<string>([...COUNTED_ACTIONS, ...DECIDING_ACTIONS, 'appeal'])];
