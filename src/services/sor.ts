@@ -77,20 +77,7 @@ export function decisionStatement(record: DecisionRecord): StatementRow | undefi
   const rules = record.reasons.map((r) => r.rule);
   if (rules.length > 0 && rules.every((r) => r === BLOCKED_REQUEST_RULE)) return undefined;
   const category = reportCategoryOf(harms);
-  const statement = buildStatement({
-    id: newId(),
-    restriction: { kind: 'generation_refused' },
-    category,
-    decisionCategories: harms,
-    source: 'own_initiative',
-    automatedDetection: true,
-    automatedDecision: 'fully',
-    synthetic: true,
-    contentAt: record.createdAt,
-    appliedAt: record.createdAt,
-    policy: { version: record.policyVersion, rules },
-    jurisdiction: record.jurisdiction,
-  });
+  const statement = refusalStatement(newId(), record.createdAt, category, harms, record.policyVersion, rules);
   return row(statement, {
     source: 'decision',
     subject: record.id,
@@ -99,6 +86,37 @@ export function decisionStatement(record: DecisionRecord): StatementRow | undefi
     jurisdiction: record.jurisdiction ?? record.requester?.country ?? null,
     at: record.createdAt,
   });
+}
+
+/**
+ * Refusals repeat: the same policy version, rules and categories day after day. Building and
+ * validating one costs ~60 µs (mostly the schema check), which the recorder would pay for every
+ * refused request inside its flush; so each distinct refusal is built and validated once a day
+ * and later ones only take a new puid, which is valid by construction (`sor_` and hex). Bounded:
+ * the cache is emptied when it holds 1,000 kinds.
+ */
+const refusals = new Map<string, Statement>();
+
+function refusalStatement(id: string, at: string, category: ReportCategory, harms: Category[], policyVersion: string, rules: string[]): Statement {
+  const key = JSON.stringify([at.slice(0, 10), category, harms, policyVersion, rules]);
+  const cached = refusals.get(key);
+  if (cached) return { ...cached, puid: id };
+  const statement = buildStatement({
+    id,
+    restriction: { kind: 'generation_refused' },
+    category,
+    decisionCategories: harms,
+    source: 'own_initiative',
+    automatedDetection: true,
+    automatedDecision: 'fully',
+    synthetic: true,
+    contentAt: at,
+    appliedAt: at,
+    policy: { version: policyVersion, rules },
+  });
+  if (refusals.size >= 1000) refusals.clear();
+  refusals.set(key, statement);
+  return statement;
 }
 
 /**
