@@ -19,6 +19,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./bank-import-bench.js');
     return bench.runBankImportBench(bench.parseBankImportArgs(args));
   },
+  sor: async (args) => {
+    const bench = await import('./sor-bench.js');
+    return bench.runSorBench(bench.parseSorArgs(args));
+  },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));

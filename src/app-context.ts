@@ -26,6 +26,8 @@ import { ModerationService } from './services/moderation.js';
 import type { ImageAnalyser, Matcher, ProvenanceMarker } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
 import { ScreeningService } from './services/screening.js';
+import { StatementsService } from './services/sor.js';
+import { TransparencyService } from './services/transparency.js';
 import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
@@ -62,6 +64,10 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** Statements of reasons (DSA Art. 17): one per restricting action, exported for the EU Transparency Database. */
+  statements: StatementsService;
+  /** Transparency figures for a period (GET /v1/transparency, perisai report transparency). */
+  transparency: TransparencyService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -157,7 +163,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     recorder: new DecisionRecorder(uow),
     clock,
   });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
+  const statements = new StatementsService(uow);
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements });
   jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
@@ -186,8 +193,10 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, statements }),
     cases,
+    statements,
+    transparency: new TransparencyService(store.db, clock),
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

@@ -18,6 +18,7 @@ import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
 import { moderationRoutes } from './routes/moderations.js';
 import { screenRoutes } from './routes/screen.js';
+import { transparencyRoutes } from './routes/transparency.js';
 
 export interface ServerOptions {
   /** A pino logger; none means silent (tests). */
@@ -79,6 +80,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(caseRoutes(ctx));
   await app.register(moderationRoutes(ctx));
   await app.register(consoleRoutes(ctx));
+  await app.register(transparencyRoutes(ctx));
   await app.ready();
   return app;
 }

@@ -100,6 +100,8 @@ async function withMeasurement<T>(ctx: AppContext, policyPath: string | undefine
         signer: ctx.auditKey,
         clock: ctx.clock,
         decide,
+        // The deployment's own figures for the period, from its store (not the scratch one).
+        transparency: async (period) => ({ ...(await ctx.transparency.report(period)) }),
       }),
     );
   } finally {
