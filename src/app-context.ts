@@ -16,16 +16,19 @@ import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
+import { ImageGuardService, NO_PROVENANCE_MARKER } from './services/image-guard.js';
+import { GUARD_LIMITS } from './services/image-guard-input.js';
 import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
-import type { ImageAnalyser, Matcher } from './services/ports.js';
+import type { ImageAnalyser, Matcher, ProvenanceMarker } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
 import { ScreeningService } from './services/screening.js';
 import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { OpenAiImagesUpstream } from './upstream/openai-images.js';
 
 /**
  * Everything a process needs, wired in one place. The server, the CLI and the tests build it
@@ -55,6 +58,8 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** The guarded OpenAI-compatible image API: screen, forward to PERISAI_UPSTREAM_URL, screen and sign each output. */
+  imageGuard: ImageGuardService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -77,6 +82,8 @@ export interface ContextOverrides {
   onStoreConnectionError?: (error: Error) => void;
   /** The checkpoint signing key; default: loaded (or created) on first use, see audit-key.ts. */
   auditKey?: AuditKey;
+  /** Marks the guard's outputs (label, C2PA manifest); default: none, so the guard returns no image. */
+  provenance?: ProvenanceMarker;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -129,6 +136,10 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   });
   const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
   jobs.register('open_case', cases.openCaseHandler);
+  const upstream = config.upstreamUrl
+    ? new OpenAiImagesUpstream({ url: config.upstreamUrl, key: config.upstreamKey, timeoutMs: config.upstreamTimeoutSeconds * 1000, maxImages: GUARD_LIMITS.n })
+    : undefined;
+  const imageGuard = new ImageGuardService({ screening, upstream, provenance: overrides.provenance ?? NO_PROVENANCE_MARKER, policy: () => policy });
   return {
     config,
     clock,
@@ -155,6 +166,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
+    imageGuard,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {
