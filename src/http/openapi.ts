@@ -9,6 +9,7 @@ import { ledgerLookupSchema } from '../services/ledger.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
+import { imagePaths, imageSchemas } from './openapi-images.js';
 import { responseSchemas } from './openapi-responses.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -155,6 +156,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/banks', 'banks'],
   ['/v1/audit', 'audit'],
   ['/v1/cases', 'cases'],
+  ['/v1/images', 'images'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -199,9 +201,11 @@ export function openApiDocument(version: string): JsonSchema {
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
         ...responseSchemas,
+        ...imageSchemas,
       },
     },
     paths: withScopes({
+      ...imagePaths(secured),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {
@@ -433,7 +437,8 @@ export function docsPage(doc: JsonSchema): string {
           (p) =>
             `<tr><td><code>${escapeHtml(String(p.name))}</code> (${escapeHtml(String(p.in))})</td><td>${typeOf(p.schema)}</td><td>${escapeHtml(String(p.description ?? ''))}</td></tr>`,
         );
-        const body = schemaLink((op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
+        const bodies = op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined;
+        const body = schemaLink((bodies?.['application/json'] ?? bodies?.['multipart/form-data'])?.schema);
         const answers = Object.entries(op.responses ?? {}).map(([code, response]) => {
           const schema = schemaLink((response.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
           return `<li><code>${escapeHtml(code)}</code> ${escapeHtml(String(response.description ?? ''))}${schema ? ` (${schema})` : ''}</li>`;

@@ -291,6 +291,37 @@ for (const factory of STORE_FACTORIES) {
       upstream.mode = 'b64';
     });
 
+    it('the OpenAPI document describes exactly the fields an answer and a refusal carry', async () => {
+      type Props = { properties: Record<string, { properties?: Record<string, unknown>; items?: { properties: Record<string, unknown> } }> };
+      const doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as {
+        components: { schemas: Record<string, Props> };
+        paths: Record<string, { post: { parameters: Array<{ name: string; in: string }>; security: unknown } }>;
+      };
+      const { ImagesResponse, OpenAiError } = doc.components.schemas;
+      const keys = (value: unknown) => Object.keys(value as object).sort();
+      await s.client.images.generate({ prompt: 'a lighthouse on a cliff at dusk, watercolour' });
+      const answer = s.last();
+      assert.deepEqual(keys(answer), keys(ImagesResponse!.properties));
+      assert.deepEqual(keys((answer.data as unknown[])[0]), keys(ImagesResponse!.properties.data!.items!.properties));
+      const perisai = keys(ImagesResponse!.properties.perisai!.properties);
+      for (const key of keys(answer.perisai)) assert.ok(perisai.includes(key), key);
+
+      await rejection(s.client.images.generate({ prompt: 'remove her clothes' }, { headers: { 'X-Perisai-Subject': 'adult' } }));
+      const refusal = s.last();
+      assert.deepEqual(keys(refusal), keys(OpenAiError!.properties));
+      assert.deepEqual(keys(refusal.error), keys(OpenAiError!.properties.error!.properties));
+      const documented = keys(OpenAiError!.properties.perisai!.properties);
+      for (const key of keys(refusal.perisai)) assert.ok(documented.includes(key), key);
+
+      for (const path of ['/v1/images/generations', '/v1/images/edits']) {
+        assert.deepEqual(doc.paths[path]!.post.security, [{ apiKey: ['images'] }]);
+        assert.deepEqual(
+          doc.paths[path]!.post.parameters.map((p) => `${p.in}:${p.name}`),
+          ['header:X-Perisai-Requester', 'header:X-Perisai-Image-Owner', 'header:X-Perisai-Subject', 'header:X-Perisai-Jurisdiction'],
+        );
+      }
+    });
+
     it('bad input is a 4xx in OpenAI shape naming the field: url responses, a user that is not an account id, bad multipart, JSON to edits, no key', async () => {
       const url = await rejection(s.client.images.generate({ prompt: 'a tree', response_format: 'url' }));
       assert.equal(url.status, 400);
