@@ -223,6 +223,24 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(upstream.received.length, sentBefore);
     });
 
+    it('a request held for review is refused too (fail closed): a drop-in client cannot wait for a reviewer', async () => {
+      const unclear = await photo('#5500ff');
+      analyser.set(unclear, { fail: 'crashed' });
+      const sentBefore = upstream.received.length;
+      const error = await rejection(
+        s.client.images.edit(
+          { image: await toFile(unclear, 'x.png', { type: 'image/png' }), prompt: 'add a hat' },
+          { headers: { 'X-Perisai-Subject': 'none' } },
+        ),
+      );
+      assert.equal(error.status, 400);
+      assert.equal(error.code, 'moderation_blocked');
+      const perisai = s.last().perisai as { decision: string; categories: string[] };
+      assert.equal(perisai.decision, 'review');
+      assert.match(error.message, /held for review by a person/);
+      assert.equal(upstream.received.length, sentBefore);
+    });
+
     it('with n=2, an output the image detector flags is withheld and noted; the other is returned', async () => {
       upstream.mode = 'b64';
       const prompt = 'two views of a mountain lake';
