@@ -18,6 +18,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./bank-import-bench.js');
     return bench.runBankImportBench(bench.parseBankImportArgs(args));
   },
+  guard: async (args) => {
+    const bench = await import('./guard-bench.js');
+    return bench.runGuardBench(bench.parseGuardArgs(args));
+  },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));

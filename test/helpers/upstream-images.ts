@@ -145,15 +145,29 @@ export async function startUpstreamImages(options: { size?: number } = {}): Prom
   return state;
 }
 
-/** A gradient with seeded noise: distinct per seed, nothing a detector could mistake for a person. */
+/**
+ * A gradient with seeded discs and light seeded noise: distinct per seed, about as large as a
+ * model's PNG, and nothing a detector could mistake for a person (heavy noise reads as nudity
+ * to the nudity model, so the noise is kept faint).
+ */
 async function makeImage(seed: number, side: number): Promise<Buffer> {
   const random = mulberry32(seed);
   const tint = [random() * 255, random() * 255, random() * 255];
+  const discs = Array.from({ length: 3 }, () => ({
+    x: random() * side,
+    y: random() * side,
+    r: (0.1 + random() * 0.2) * side,
+    c: [random() * 255, random() * 255, random() * 255],
+  }));
   const pixels = Buffer.alloc(side * side * 3);
   for (let y = 0; y < side; y += 1) {
     for (let x = 0; x < side; x += 1) {
       const i = (y * side + x) * 3;
-      for (let c = 0; c < 3; c += 1) pixels[i + c] = Math.min(255, Math.round(((x + y) / (2 * side)) * tint[c]! + random() * 64));
+      const disc = discs.find((d) => (x - d.x) ** 2 + (y - d.y) ** 2 < d.r ** 2);
+      for (let c = 0; c < 3; c += 1) {
+        const base = disc ? disc.c[c]! : ((x + y) / (2 * side)) * tint[c]!;
+        pixels[i + c] = Math.min(255, Math.round(base + random() * 12));
+      }
     }
   }
   return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })

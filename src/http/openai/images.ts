@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 import type { AppContext } from '../../app-context.js';
 import { isPerisaiError, PerisaiError } from '../../domain/errors.js';
@@ -40,10 +42,10 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsync {
     const authenticate = requireScope(ctx.apiKeys, 'images');
     const actorOf = (request: FastifyRequest) => request.apiKey?.id ?? 'unknown';
 
-    app.post('/v1/images/generations', { onRequest: authenticate }, async (request) => {
+    app.post('/v1/images/generations', { onRequest: authenticate }, async (request, reply) => {
       const headers = parseInput(guardHeadersSchema, request.headers, 'headers');
       const body = parseInput(imageGenerationSchema, request.body, 'body');
-      return imagesResponse(await ctx.imageGuard.run({ kind: 'generation', body, headers }, actorOf(request)));
+      return sendJson(reply, imagesResponse(await ctx.imageGuard.run({ kind: 'generation', body, headers }, actorOf(request))));
     });
 
     app.post(
@@ -62,12 +64,12 @@ export function imageRoutes(ctx: AppContext): FastifyPluginAsync {
           },
         ],
       },
-      async (request) => {
+      async (request, reply) => {
         const headers = parseInput(guardHeadersSchema, request.headers, 'headers');
         const form = await readEditForm(request);
         const body = parseInput(imageEditFieldsSchema, form.fields, 'body');
         const edit: GuardedRequest = { kind: 'edit', body, headers, images: form.images, ...(form.mask ? { mask: form.mask } : {}) };
-        return imagesResponse(await ctx.imageGuard.run(edit, actorOf(request)));
+        return sendJson(reply, imagesResponse(await ctx.imageGuard.run(edit, actorOf(request))));
       },
     );
   };
@@ -187,4 +189,21 @@ export function imagesResponse(result: GuardedImages) {
       ...(converted ? { converted: result.images.map(({ image }) => image.converted ?? null) } : {}),
     },
   };
+}
+
+type ImagesResponseBody = ReturnType<typeof imagesResponse>;
+
+/**
+ * Serialises the answer with each image's base64 spliced in: JSON.stringify would scan every
+ * character of each multi-megabyte string for escapes, and base64 has none. A random token
+ * marks each place, so nothing the upstream wrote (a revised prompt) can collide with it.
+ */
+function sendJson(reply: FastifyReply, body: ImagesResponseBody): FastifyReply {
+  const token = randomUUID();
+  const marked = { ...body, data: body.data.map((item, i) => ({ ...item, b64_json: `${token}:${i}` })) };
+  let text = JSON.stringify(marked);
+  body.data.forEach((item, i) => {
+    text = text.replace(`"${token}:${i}"`, () => `"${item.b64_json}"`);
+  });
+  return reply.type('application/json; charset=utf-8').send(text);
 }
