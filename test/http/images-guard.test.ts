@@ -417,6 +417,25 @@ for (const factory of STORE_FACTORIES) {
       }
     });
 
+    it('a mask that is not a decodable image is refused with the real decoder (param image) before anything is forwarded', async () => {
+      const s = await serve(await startTestApp(store(), { provenance: standInProvenanceMarker() }, { upstreamUrl: 'http://127.0.0.1:9/v1', rateLimit: 0 }));
+      try {
+        const error = await rejection(
+          s.client.images.edit({
+            image: await toFile(await photo('#3366aa'), 'a.png', { type: 'image/png' }),
+            mask: await toFile(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'mask.png', { type: 'image/png' }),
+            prompt: 'add a hat',
+          }),
+        );
+        assert.equal(error.status, 415);
+        assert.equal(error.code, 'image_unsupported_format');
+        assert.equal(error.param, 'image');
+        assert.match(error.message, /^415 An image or the mask could not be used: .*SVG/);
+      } finally {
+        await s.t.close();
+      }
+    });
+
     it('down: a refused connection is a 502 upstream_failed', async () => {
       // A port that was just free: nothing listens on it.
       const probe = createServer();
