@@ -90,7 +90,7 @@ async function readEditForm(request: FastifyRequest): Promise<EditForm> {
     for await (const part of request.parts()) {
       if (part.type === 'field') {
         if (part.valueTruncated) throw invalid(part.fieldname, `The field ${part.fieldname} is longer than ${GUARD_LIMITS.fieldBytes / 1024} KiB: shorten it.`);
-        if (part.fieldname in fields) throw invalid(part.fieldname, `The field ${part.fieldname} appears twice: send it once.`);
+        if (Object.hasOwn(fields, part.fieldname)) throw invalid(part.fieldname, `The field ${part.fieldname} appears twice: send it once.`);
         fields[part.fieldname] = String(part.value);
         continue;
       }
