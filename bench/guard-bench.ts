@@ -2,8 +2,8 @@
  * `npm run bench -- guard [--n 200] [--n-models 60] [--pg URL]`: the latency the guarded image
  * API adds over calling the upstream directly. One loopback upstream (test/helpers) answers
  * with a 1024×1024 synthetic PNG; the official openai client calls it directly and through
- * Perisai, alternating, so both see the same machine state. Two cases: a text-only generation
- * and an edit with one 1024×1024 image. Two analysers: the fake one (the guard's own work:
+ * Perisai, alternating, so both see the same machine state. Cases: a text-only generation
+ * answered as PNG (as large as a model's PNG) and as JPEG, and an edit with one 1024×1024 image. Two analysers: the fake one (the guard's own work:
  * the extra HTTP hop, multipart, text screening, two decisions and the ledger row committed,
  * base64 both ways) and the real image models (what a deployment runs: decode, PDQ, nudity
  * and faces on every input and output image). Target: ≤ 15 ms p50 added for text-only.
@@ -98,14 +98,17 @@ async function runOne(upstream: UpstreamImageServer, label: string, reference: B
         const guarded = new OpenAI({ apiKey: KEY, baseURL: `${base}/v1`, maxRetries: 0, timeout: 120_000 });
         const prompts = ['a lighthouse at dusk, watercolour', 'a bowl of lemons on a blue table', 'a paper boat on a pond', 'a city skyline at night'];
         // Each prompt's image is made once by the upstream and cached, so the upstream's own cost is the same both ways.
-        for (const prompt of prompts) await upstream.imageFor(prompt, 0);
+        for (const prompt of prompts) await Promise.all([upstream.imageFor(prompt, 0), upstream.imageFor(prompt, 0, 'jpeg')]);
         const generate: Call = (client, i) => client.images.generate({ prompt: prompts[i % prompts.length]!, model: 'gpt-image-1', size: `${SIDE}x${SIDE}` });
         const edit: Call = async (client, i) =>
           client.images.edit(
             { image: await toFile(reference, 'photo.png', { type: 'image/png' }), prompt: prompts[i % prompts.length]!, model: 'gpt-image-1' },
             { headers: { 'X-Perisai-Subject': 'none' } },
           );
-        report(`${storeLabel}, ${label}, text-only generation`, await paired(direct, guarded, generate, n));
+        const generateJpeg: Call = (client, i) =>
+          client.images.generate({ prompt: prompts[i % prompts.length]!, model: 'gpt-image-1', size: `${SIDE}x${SIDE}`, output_format: 'jpeg' });
+        report(`${storeLabel}, ${label}, text-only generation, PNG`, await paired(direct, guarded, generate, n));
+        report(`${storeLabel}, ${label}, text-only generation, JPEG`, await paired(direct, guarded, generateJpeg, n));
         report(`${storeLabel}, ${label}, edit with one ${SIDE}×${SIDE} image`, await paired(direct, guarded, edit, n));
       },
       { config: { upstreamUrl: upstream.url, imageDetectors: models }, overrides },
@@ -117,9 +120,10 @@ export async function runGuardBench(args: GuardBenchArgs = parseGuardArgs([])): 
   const upstream = await startUpstreamImages({ size: SIDE });
   try {
     const reference = await referenceImage();
-    const sample = await upstream.imageFor('a lighthouse at dusk, watercolour', 0);
+    const png = await upstream.imageFor('a lighthouse at dusk, watercolour', 0);
+    const jpeg = await upstream.imageFor('a lighthouse at dusk, watercolour', 0, 'jpeg');
     console.log(
-      `upstream: loopback, answers a ${SIDE}×${SIDE} PNG (${(sample.byteLength / 1024 / 1024).toFixed(1)} MiB); reference image ${(reference.byteLength / 1024).toFixed(0)} KiB; signing: the test stand-in (no C2PA yet)`,
+      `upstream: loopback, answers a ${SIDE}×${SIDE} PNG (${(png.byteLength / 1024 / 1024).toFixed(1)} MiB) or JPEG (${(jpeg.byteLength / 1024).toFixed(0)} KiB); reference image ${(reference.byteLength / 1024).toFixed(0)} KiB (PNG); edits answer PNG; signing: the test stand-in (no C2PA yet)`,
     );
     await runOne(upstream, 'guard only (fake analyser)', reference, args.n, false, args.pg);
     await runOne(upstream, 'with the image models', reference, args.nModels, true, args.pg);

@@ -33,8 +33,8 @@ export interface UpstreamImageServer {
   mode: UpstreamMode;
   delayMs: number;
   received: ReceivedRequest[];
-  /** The image this upstream makes for a prompt and index: deterministic, generated with sharp. */
-  imageFor(prompt: string, index: number, size?: number): Promise<Buffer>;
+  /** The image this upstream makes for a prompt and index: deterministic, generated with sharp, PNG unless `output_format` says `jpeg`. */
+  imageFor(prompt: string, index: number, format?: 'png' | 'jpeg'): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -47,11 +47,11 @@ export async function startUpstreamImages(options: { size?: number } = {}): Prom
   const size = options.size ?? 64;
   const files = new Map<string, Buffer>();
   const cache = new Map<string, Promise<Buffer>>();
-  const imageFor = (prompt: string, index: number, side = size): Promise<Buffer> => {
-    const key = `${side}:${index}:${prompt}`;
+  const imageFor = (prompt: string, index: number, format: 'png' | 'jpeg' = 'png'): Promise<Buffer> => {
+    const key = `${format}:${index}:${prompt}`;
     let made = cache.get(key);
     if (!made) {
-      made = makeImage(createHash('sha256').update(key).digest().readUInt32BE(0), side);
+      made = makeImage(createHash('sha256').update(`${index}:${prompt}`).digest().readUInt32BE(0), size, format);
       cache.set(key, made);
     }
     return made;
@@ -113,7 +113,8 @@ export async function startUpstreamImages(options: { size?: number } = {}): Prom
     }
     const prompt = String(received.fields.prompt ?? '');
     const n = Number(received.fields.n ?? 1);
-    const images = await Promise.all(Array.from({ length: n }, (_, i) => imageFor(prompt, i)));
+    const format = received.fields.output_format === 'jpeg' ? 'jpeg' : 'png';
+    const images = await Promise.all(Array.from({ length: n }, (_, i) => imageFor(prompt, i, format)));
     const { port } = server.address() as AddressInfo;
     const data = images.map((image, i) => {
       if (state.mode === 'b64') return { b64_json: image.toString('base64'), revised_prompt: `${prompt} (revised)` };
@@ -125,7 +126,7 @@ export async function startUpstreamImages(options: { size?: number } = {}): Prom
       JSON.stringify({
         created: 1_765_000_000,
         data,
-        output_format: 'png',
+        output_format: format,
         size: `${size}x${size}`,
         quality: 'low',
         background: 'opaque',
@@ -150,7 +151,7 @@ export async function startUpstreamImages(options: { size?: number } = {}): Prom
  * model's PNG, and nothing a detector could mistake for a person (heavy noise reads as nudity
  * to the nudity model, so the noise is kept faint).
  */
-async function makeImage(seed: number, side: number): Promise<Buffer> {
+async function makeImage(seed: number, side: number, format: 'png' | 'jpeg'): Promise<Buffer> {
   const random = mulberry32(seed);
   const tint = [random() * 255, random() * 255, random() * 255];
   const discs = Array.from({ length: 3 }, () => ({
@@ -170,7 +171,6 @@ async function makeImage(seed: number, side: number): Promise<Buffer> {
       }
     }
   }
-  return sharp(pixels, { raw: { width: side, height: side, channels: 3 } })
-    .png()
-    .toBuffer();
+  const image = sharp(pixels, { raw: { width: side, height: side, channels: 3 } });
+  return (format === 'jpeg' ? image.jpeg({ quality: 85 }) : image.png()).toBuffer();
 }

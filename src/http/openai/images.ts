@@ -200,10 +200,15 @@ type ImagesResponseBody = ReturnType<typeof imagesResponse>;
  */
 function sendJson(reply: FastifyReply, body: ImagesResponseBody): FastifyReply {
   const token = randomUUID();
-  const marked = { ...body, data: body.data.map((item, i) => ({ ...item, b64_json: `${token}:${i}` })) };
-  let text = JSON.stringify(marked);
+  const marked = JSON.stringify({ ...body, data: body.data.map((item, i) => ({ ...item, b64_json: `${token}:${i}` })) });
+  // Pieces of one Buffer: base64 is ASCII, so latin1 copies it byte for byte without a UTF-8 scan.
+  const pieces: Buffer[] = [];
+  let rest = marked;
   body.data.forEach((item, i) => {
-    text = text.replace(`"${token}:${i}"`, () => `"${item.b64_json}"`);
+    const at = rest.indexOf(`"${token}:${i}"`);
+    pieces.push(Buffer.from(rest.slice(0, at + 1), 'utf8'), Buffer.from(item.b64_json, 'latin1'));
+    rest = rest.slice(at + `"${token}:${i}"`.length - 1);
   });
-  return reply.type('application/json; charset=utf-8').send(text);
+  pieces.push(Buffer.from(rest, 'utf8'));
+  return reply.type('application/json; charset=utf-8').send(Buffer.concat(pieces));
 }
