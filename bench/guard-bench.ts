@@ -77,11 +77,13 @@ async function paired(direct: OpenAI, guarded: OpenAI, call: Call, n: number): P
   return out;
 }
 
+/** p50/p99 of each side, and of the per-pair difference (what one request pays for the guard). */
 function report(label: string, samples: { direct: number[]; guarded: number[] }): void {
   const d = summarise(samples.direct);
   const g = summarise(samples.guarded);
+  const added = summarise(samples.guarded.map((ms, i) => ms - samples.direct[i]!));
   console.log(
-    `${label.padEnd(44)} direct p50 ${fmt(d.p50).padStart(9)} p99 ${fmt(d.p99).padStart(9)} | guarded p50 ${fmt(g.p50).padStart(9)} p99 ${fmt(g.p99).padStart(9)} | added p50 ${fmt(g.p50 - d.p50).padStart(9)} p99 ${fmt(g.p99 - d.p99).padStart(9)}`,
+    `${label.padEnd(50)} direct p50 ${fmt(d.p50).padStart(9)} p99 ${fmt(d.p99).padStart(9)} | guarded p50 ${fmt(g.p50).padStart(9)} p99 ${fmt(g.p99).padStart(9)} | added (paired) p50 ${fmt(added.p50).padStart(9)} p99 ${fmt(added.p99).padStart(9)}`,
   );
 }
 
