@@ -23,6 +23,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./sor-bench.js');
     return bench.runSorBench(bench.parseSorArgs(args));
   },
+  guard: async (args) => {
+    const bench = await import('./guard-bench.js');
+    return bench.runGuardBench(bench.parseGuardArgs(args));
+  },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));

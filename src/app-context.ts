@@ -19,6 +19,8 @@ import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
+import { ImageGuardService } from './services/image-guard.js';
+import { GUARD_LIMITS } from './services/image-guard-input.js';
 import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
@@ -32,6 +34,7 @@ import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { OpenAiImagesUpstream } from './upstream/openai-images.js';
 import { PACKAGE_VERSION } from './version.js';
 
 /**
@@ -68,6 +71,8 @@ export interface AppContext {
   statements: StatementsService;
   /** Transparency figures for a period (GET /v1/transparency, perisai report transparency). */
   transparency: TransparencyService;
+  /** The guarded OpenAI-compatible image API: screen, forward to PERISAI_UPSTREAM_URL, screen and sign each output. */
+  imageGuard: ImageGuardService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -166,6 +171,10 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
   const statements = new StatementsService(uow);
   const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements });
   jobs.register('open_case', cases.openCaseHandler);
+  const upstream = config.upstreamUrl
+    ? new OpenAiImagesUpstream({ url: config.upstreamUrl, key: config.upstreamKey, timeoutMs: config.upstreamTimeoutSeconds * 1000, maxImages: GUARD_LIMITS.n })
+    : undefined;
+  const imageGuard = new ImageGuardService({ screening, upstream, provenance, policy: () => policy });
   return {
     config,
     clock,
@@ -197,6 +206,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     cases,
     statements,
     transparency: new TransparencyService(store.db, clock),
+    imageGuard,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

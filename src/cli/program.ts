@@ -197,7 +197,7 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     keys
       .command('create <name>')
       .description('create an API key and print its secret once')
-      .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, reports, cases, enforcement, audit, metrics, admin', 'screen'),
+      .option('--scopes <scopes>', 'comma-separated: screen, images, decisions:read, consent, banks, reports, cases, enforcement, audit, metrics, admin', 'screen'),
   ).action(
     run(async (name: string, flags: StoreFlags & { scopes: string }) =>
       withContext(flags, async (ctx) => (await load.keys()).keysCreate(ctx, name, flags.scopes)),

@@ -12,6 +12,7 @@ import { screenOutputSchema, screenRequestSchema } from '../services/screen-requ
 import { transparencyQueryFields } from '../services/transparency.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
 import { moderationPaths, openAiSchemas } from './openapi-openai.js';
+import { imagePaths, imageSchemas } from './openapi-images.js';
 import { responseSchemas } from './openapi-responses.js';
 import { transparencyPaths, transparencySchemas } from './openapi-transparency.js';
 
@@ -161,6 +162,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/cases', 'cases'],
   ['/v1/moderations', 'screen'],
   ['/v1/transparency', 'reports'],
+  ['/v1/images', 'images'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -208,10 +210,12 @@ export function openApiDocument(version: string): JsonSchema {
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,
         ...transparencySchemas,
+        ...imageSchemas,
       },
     },
     paths: withScopes({
       ...moderationPaths(secured),
+      ...imagePaths(secured),
       ...transparencyPaths({ secured, errors, param, query: transparencyQueryFields }),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
@@ -444,7 +448,8 @@ export function docsPage(doc: JsonSchema): string {
           (p) =>
             `<tr><td><code>${escapeHtml(String(p.name))}</code> (${escapeHtml(String(p.in))})</td><td>${typeOf(p.schema)}</td><td>${escapeHtml(String(p.description ?? ''))}</td></tr>`,
         );
-        const body = schemaLink((op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
+        const bodies = op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined;
+        const body = schemaLink((bodies?.['application/json'] ?? bodies?.['multipart/form-data'])?.schema);
         const answers = Object.entries(op.responses ?? {}).map(([code, response]) => {
           const schema = schemaLink((response.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
           return `<li><code>${escapeHtml(code)}</code> ${escapeHtml(String(response.description ?? ''))}${schema ? ` (${schema})` : ''}</li>`;

@@ -9,6 +9,7 @@ import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
+import { imageRoutes } from './openai/images.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { auditRoutes } from './routes/audit.js';
 import { bankRoutes } from './routes/banks.js';
@@ -81,6 +82,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(moderationRoutes(ctx));
   await app.register(consoleRoutes(ctx));
   await app.register(transparencyRoutes(ctx));
+  await app.register(imageRoutes(ctx));
   await app.ready();
   return app;
 }
