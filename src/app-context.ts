@@ -7,6 +7,7 @@ import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
+import { AccountsService, AccountStandingMatcher } from './services/accounts.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
@@ -58,6 +59,8 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** Strikes, suspensions and reinstatements (docs/enforcement.md). */
+  accounts: AccountsService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -126,12 +129,14 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     db: store.db,
     textDetector,
     imageAnalyser,
-    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes)],
+    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes), new AccountStandingMatcher(store.db, clock)],
     recorder: new DecisionRecorder(uow),
     clock,
   });
   const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
   jobs.register('open_case', cases.openCaseHandler);
+  const accounts = new AccountsService({ uow, clock, policy: () => policy, webhooks });
+  jobs.register('strike', accounts.strikeHandler);
   return {
     config,
     clock,
@@ -159,6 +164,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
+    accounts,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

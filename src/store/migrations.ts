@@ -311,4 +311,44 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('cases_updated_at').on('cases').column('updated_at').execute();
     },
   },
+  {
+    name: '2026-12-05-014-account-enforcement',
+    async up(db) {
+      // One strike per (decision, category): a retried strike job finds its strike and adds none.
+      await db.schema
+        .createTable('account_strikes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('decision_id', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('policy_version', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('lifted_at', 'text')
+        .addColumn('lifted_by', 'text')
+        .addColumn('lifted_reason', 'text')
+        .execute();
+      await db.schema.createIndex('account_strikes_decision').on('account_strikes').columns(['decision_id', 'category']).unique().execute();
+      await db.schema.createIndex('account_strikes_account').on('account_strikes').columns(['account', 'created_at']).execute();
+      await db.schema
+        .createTable('account_suspensions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('until', 'text')
+        .addColumn('automatic', 'integer', (c) => c.notNull())
+        .addColumn('threshold', 'text')
+        .addColumn('strike_ids', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('policy_version', 'text')
+        .addColumn('ended_at', 'text')
+        .addColumn('ended_by', 'text')
+        .addColumn('ended_reason', 'text')
+        .execute();
+      // Every screened request reads this index for its requester (AccountStandingMatcher).
+      await db.schema.createIndex('account_suspensions_account').on('account_suspensions').columns(['account', 'ended_at']).execute();
+    },
+  },
 ];
