@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
+import { accountIdParam, reinstateBodySchema, suspendBodySchema } from '../services/accounts.js';
 import { bankNameSchema, createBankSchema } from '../services/banks.js';
 import { caseActionSchema, caseIdSchema } from '../services/cases.js';
 import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
@@ -9,6 +10,7 @@ import { ledgerLookupSchema } from '../services/ledger.js';
 import { moderationRequestSchema } from '../services/moderation.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
+import { accountPaths, accountSchemas } from './openapi-accounts.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
 import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { responseSchemas } from './openapi-responses.js';
@@ -158,6 +160,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/audit', 'audit'],
   ['/v1/cases', 'cases'],
   ['/v1/moderations', 'screen'],
+  ['/v1/accounts', 'enforcement'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -201,6 +204,9 @@ export function openApiDocument(version: string): JsonSchema {
         Report: inputSchema(reportBodySchema),
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
+        ...accountSchemas,
+        SuspendAccount: inputSchema(suspendBodySchema),
+        ReinstateAccount: inputSchema(reinstateBodySchema),
         ...responseSchemas,
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,
@@ -208,6 +214,7 @@ export function openApiDocument(version: string): JsonSchema {
     },
     paths: withScopes({
       ...moderationPaths(secured),
+      ...accountPaths({ secured, errors, jsonBody, accountIdParam: param('id', 'path', accountIdParam) }),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {

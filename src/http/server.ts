@@ -8,6 +8,7 @@ import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { bankRoutes } from './routes/banks.js';
 import { caseRoutes } from './routes/cases.js';
@@ -78,6 +79,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(auditRoutes(ctx));
   await app.register(caseRoutes(ctx));
   await app.register(moderationRoutes(ctx));
+  await app.register(accountRoutes(ctx));
   await app.ready();
   return app;
 }
