@@ -230,8 +230,8 @@ export class AccountsService {
       strikes: strikes.map((s) => s.id),
       decisions: strikes.map((s) => s.decisionId),
     };
-    await tx.audit([{ kind: 'account.suspended', subject: row.account, actor: row.actor, payload: details }]);
-    await this.options.webhooks.enqueue(tx, { type: 'account.suspended', payload: { account: row.account, ...details } });
+    const webhook = await this.options.webhooks.enqueue(tx, { type: 'account.suspended', payload: { account: row.account, ...details } });
+    await tx.audit([{ kind: 'account.suspended', subject: row.account, actor: row.actor, payload: { ...details, webhook } }]);
   }
 
   /** Suspends an account by a person's decision; `until`/`days` end it, neither: until reinstated. */
@@ -277,8 +277,8 @@ export class AccountsService {
         { at: tx.at, by: actor, reason: reasonText },
       );
       const details = { ended, reason: reasonText };
-      await tx.audit([{ kind: 'account.reinstated', subject: account, actor, payload: details }]);
-      await this.options.webhooks.enqueue(tx, { type: 'account.reinstated', payload: { account, ...details } });
+      const webhook = await this.options.webhooks.enqueue(tx, { type: 'account.reinstated', payload: { account, ...details } });
+      await tx.audit([{ kind: 'account.reinstated', subject: account, actor, payload: { ...details, webhook } }]);
     }, outer);
     return this.get(account);
   }
