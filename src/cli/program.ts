@@ -252,7 +252,7 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     accounts
       .command('suspend <id>')
       .description('suspend an account: its requests are refused; without --until or --days, until reinstated')
-      .requiredOption('--reason <text>', 'why, in a sentence the account holder can be told')
+      .option('--reason <text>', 'why, in a sentence the account holder can be told (required)')
       .option('--until <time>', 'when it ends, ISO 8601')
       .option('--days <n>', 'how many days it lasts')
       .option('--json', 'print the account as JSON'),
@@ -263,10 +263,10 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     accounts
       .command('reinstate <id>')
       .description('end every suspension in force on the account (its strikes stay)')
-      .requiredOption('--reason <text>', 'why')
+      .option('--reason <text>', 'why (required)')
       .option('--json', 'print the account as JSON'),
   ).action(
-    run(async (id: string, flags: StoreFlags & { reason: string; json?: boolean }) =>
+    run(async (id: string, flags: StoreFlags & { reason?: string; json?: boolean }) =>
       withContext(flags, async (ctx) => (await load.accounts()).accountsReinstate(ctx, id, flags)),
     ),
   );

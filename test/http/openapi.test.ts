@@ -175,6 +175,7 @@ describe('the served OpenAPI document', () => {
       ['AuditCheckpoint', await call('GET', '/v1/audit/checkpoint')],
       ['Deleted', await call('DELETE', '/v1/consent/acct-doc/protected-hashes')],
       ['ModerationResponse', await call('POST', '/v1/moderations', { input: 'a lighthouse' })],
+      ['Account', await call('POST', '/v1/accounts/acct-doc/suspend', { reason: 'Documented.', days: 1 })],
     ];
     for (const [name, answer] of answers) assert.deepEqual(Object.keys(answer).sort(), fields(name), name);
     const entry = (answers.find(([name]) => name === 'AuditPage')![1].entries as Array<Record<string, unknown>>)[0]!;
@@ -183,6 +184,10 @@ describe('the served OpenAPI document', () => {
     const result = (answers.find(([name]) => name === 'ModerationResponse')![1].results as Array<Record<string, unknown>>)[0]!;
     const resultSchema = (doc.components.schemas.ModerationResponse!.properties as Record<string, Schema>).results!.items as Schema;
     assert.deepEqual(Object.keys(result).sort(), Object.keys(resultSchema.properties as Schema).sort());
+    const account = answers.find(([name]) => name === 'Account')![1];
+    const suspension = account.suspension as Record<string, unknown>;
+    assert.deepEqual(Object.keys(suspension).sort(), fields('Suspension'));
+    assert.deepEqual(Object.keys((account.history as Array<Record<string, unknown>>)[0]!).sort(), ['actor', 'at', 'details', 'kind']);
   });
 
   test('the description check finds properties at any depth and parameters without one', () => {

@@ -4,7 +4,7 @@ import { parseInput } from '../../services/parse-input.js';
 import { EXIT, writeLine } from '../io.js';
 
 export interface SuspendFlags {
-  reason: string;
+  reason?: string;
   until?: string;
   days?: string;
   json?: boolean;
@@ -32,7 +32,7 @@ export async function accountsSuspend(ctx: AppContext, id: string, flags: Suspen
 }
 
 /** `perisai accounts reinstate ID --reason R`. */
-export async function accountsReinstate(ctx: AppContext, id: string, flags: { reason: string; json?: boolean }): Promise<number> {
+export async function accountsReinstate(ctx: AppContext, id: string, flags: { reason?: string; json?: boolean }): Promise<number> {
   const { reason } = parseInput(reinstateBodySchema, { reason: flags.reason }, 'options');
   await print(await ctx.accounts.reinstate(parseAccount(id), reason, 'cli'), flags.json ?? false);
   return EXIT.ok;
