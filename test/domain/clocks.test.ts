@@ -103,7 +103,22 @@ describe('the shipped clock rules', () => {
     { rule: 'my-osa', q: query('MY', 'user', 'nudity'), hours: 24, basis: 'target' },
     { rule: 'gb-osa', q: query('GB', 'user', 'ncii'), hours: 24, basis: 'target' },
     { rule: 'au-esafety-removal', q: query('AU', 'regulator', 'ncii'), hours: 24, basis: 'statutory' },
+    { rule: 'appeal', q: { ...query('IN', 'depicted_person', 'csam'), appeal: true }, hours: 72, basis: 'target' },
   ];
+
+  test('an appeal runs on the appeal rule wherever it is, never under the csam ceiling; an ordinary case never on the appeal rule', () => {
+    for (const [jurisdiction, category] of [
+      ['NL', 'ncii'],
+      ['US', 'sexual_deepfake'],
+      ['BR', 'csam'],
+    ] as const) {
+      assert.equal(resolveClock(shipped, { ...query(jurisdiction, 'user', category), appeal: true }).id, 'appeal');
+      assert.notEqual(resolveClock(shipped, query(jurisdiction, 'user', category)).id, 'appeal');
+    }
+    // Rules without an appeal rule: appeals fall back to the ordinary ones.
+    const noAppealRule = { ...shipped, rules: shipped.rules.filter((r) => r.id !== 'appeal') };
+    assert.equal(resolveClock(noAppealRule, { ...query('BR', 'user', 'other'), appeal: true }).id, 'default');
+  });
 
   test('every shipped rule has a test below', () => {
     assert.deepEqual(cases.map((c) => c.rule).sort(), shipped.rules.map((r) => r.id).sort());
