@@ -9,6 +9,7 @@ import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
 import { AccountsService, AccountStandingMatcher } from './services/accounts.js';
 import { ApiKeyService } from './services/api-keys.js';
+import { AppealsService } from './services/appeals.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
@@ -61,6 +62,8 @@ export interface AppContext {
   cases: CasesService;
   /** Strikes, suspensions and reinstatements (docs/enforcement.md). */
   accounts: AccountsService;
+  /** Appeals of decisions and cases, heard as appeal cases. */
+  appeals: AppealsService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -133,10 +136,11 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     recorder: new DecisionRecorder(uow),
     clock,
   });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
-  jobs.register('open_case', cases.openCaseHandler);
   const accounts = new AccountsService({ uow, clock, policy: () => policy, webhooks });
   jobs.register('strike', accounts.strikeHandler);
+  const appeals = new AppealsService({ uow, clockRules: () => clockRules, webhooks, accounts });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, appeals });
+  jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
     clock,
@@ -165,6 +169,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
     accounts,
+    appeals,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

@@ -108,12 +108,57 @@ const accountSchema: JsonSchema = {
   },
 };
 
-export const accountSchemas: Record<string, JsonSchema> = { Account: accountSchema, Strike: strikeSchema, Suspension: suspensionSchema };
+const appealReceiptSchema: JsonSchema = {
+  type: 'object',
+  description: 'The receipt of an appeal: the appeal case that hears it and its clock.',
+  properties: {
+    id: text('The appeal case id (`case_` and 32 hex digits): decide it with the case actions uphold or overturn.'),
+    appeal_of: {
+      type: 'object',
+      description: 'What the appeal contests.',
+      properties: {
+        decision_id: nullableText('The screening decision appealed, or null.'),
+        case_id: nullableText('The case appealed, or null.'),
+      },
+    },
+    state: text('The appeal case state: `open`.'),
+    deadline: time('When the appeal must be decided (its own clock, an `appeal: true` rule of policies/clocks.yaml).'),
+    rule: {
+      type: 'object',
+      description: 'The clock rule that set the deadline.',
+      properties: {
+        id: text('The rule id.'),
+        hours: { type: 'number', description: 'The window in hours.' },
+        basis: { enum: ['statutory', 'target'], description: '`statutory`: a figure in law; `target`: one this deployment chose.' },
+      },
+    },
+  },
+};
+
+export const accountSchemas: Record<string, JsonSchema> = {
+  Account: accountSchema,
+  Strike: strikeSchema,
+  Suspension: suspensionSchema,
+  AppealReceipt: appealReceiptSchema,
+};
 
 export function accountPaths(parts: AccountOpenApiParts): Record<string, Record<string, JsonSchema>> {
   const { secured, errors, jsonBody, accountIdParam } = parts;
   const json = (description: string) => ({ description, content: { 'application/json': { schema: ref('Account') } } });
   return {
+    '/v1/appeals': {
+      post: {
+        summary: 'Appeal a decision or a case: opens an appeal case with its own clock',
+        description:
+          'The platform relays appeals for its users: the account holder contests a refused request (decision_id) or a removal (case_id of an actioned case); a reporter contests a declined report (case_id). One appeal per decision or case. Decide it with POST /v1/cases/{id}/actions, type uphold or overturn (scope `cases`): overturning lifts the strikes (and the suspensions they caused), restores removed content (content.restore) or removes content whose report was declined (content.remove); the appellant is told in an appeal.decided webhook.',
+        security: secured,
+        requestBody: jsonBody('Appeal'),
+        responses: {
+          '201': { description: 'The receipt.', content: { 'application/json': { schema: ref('AppealReceipt') } } },
+          ...errors(400, 401, 403, 404, 409),
+        },
+      },
+    },
     '/v1/accounts/{id}': {
       get: {
         summary: "An account's standing: active and expired strikes, suspension, history",

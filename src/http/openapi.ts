@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
 import { accountIdParam, reinstateBodySchema, suspendBodySchema } from '../services/accounts.js';
+import { appealBodySchema } from '../services/appeals.js';
 import { bankNameSchema, createBankSchema } from '../services/banks.js';
 import { caseActionSchema, caseIdSchema } from '../services/cases.js';
 import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
@@ -161,6 +162,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/cases', 'cases'],
   ['/v1/moderations', 'screen'],
   ['/v1/accounts', 'enforcement'],
+  ['/v1/appeals', 'reports'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -207,6 +209,7 @@ export function openApiDocument(version: string): JsonSchema {
         ...accountSchemas,
         SuspendAccount: inputSchema(suspendBodySchema),
         ReinstateAccount: inputSchema(reinstateBodySchema),
+        Appeal: inputSchema(appealBodySchema),
         ...responseSchemas,
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,

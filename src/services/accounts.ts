@@ -34,6 +34,7 @@ import {
   type SuspensionRow,
   suspensionsOfAccount,
 } from '../store/repositories/accounts.js';
+import { findAppealOf } from '../store/repositories/appeals.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import type { JobRecord } from './jobs.js';
@@ -161,6 +162,8 @@ export class AccountsService {
         }
         return [];
       }
+      // An appeal decided before the job ran: an overturned decision strikes no one.
+      if ((await findAppealOf(tx.db, `decision:${decisionId}`))?.outcome === 'overturn') return [];
       const policy = this.options.policy();
       const rows: StrikeRow[] = strikeCategories(record, policy).map(({ category, rule }) => ({
         id: `stk_${randomUUID().replaceAll('-', '')}`,

@@ -351,4 +351,27 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('account_suspensions_account').on('account_suspensions').columns(['account', 'ended_at']).execute();
     },
   },
+  {
+    name: '2026-12-05-014b-appeals',
+    async up(db) {
+      // An appeal is a case (its queue, clock and history); this row says what it contests, who
+      // appealed and how it was decided. One appeal per decision or case: the unique index says so.
+      await db.schema
+        .createTable('appeals')
+        .addColumn('case_id', 'text', (c) => c.primaryKey().references('cases.id'))
+        .addColumn('appeal_of', 'text', (c) => c.notNull().unique())
+        .addColumn('decision_id', 'text')
+        .addColumn('original_case_id', 'text')
+        .addColumn('original_state', 'text')
+        .addColumn('appellant_type', 'text', (c) => c.notNull())
+        .addColumn('appellant', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('opened_by', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .execute();
+    },
+  },
 ];

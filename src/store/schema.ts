@@ -332,7 +332,30 @@ export interface AccountSuspensionTable {
   ended_reason: string | null;
 }
 
+/** An appeal: the case that hears it, what it contests, who appealed and the outcome. */
+export interface AppealTable {
+  case_id: string;
+  /** `decision:<id>` or `case:<id>`: what is contested (unique: one appeal each). */
+  appeal_of: string;
+  decision_id: string | null;
+  original_case_id: string | null;
+  /** The contested case's state when the appeal opened (actioned or declined). */
+  original_state: string | null;
+  /** account_holder | reporter. */
+  appellant_type: string;
+  /** JSON of the appellant: account id, report id, contact, as given. */
+  appellant: string;
+  reason: string;
+  opened_at: string;
+  opened_by: string;
+  /** uphold | overturn, once decided. */
+  outcome: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
 export interface DatabaseV14 {
   account_strikes: AccountStrikeTable;
   account_suspensions: AccountSuspensionTable;
+  appeals: AppealTable;
 }
