@@ -18,6 +18,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./bank-import-bench.js');
     return bench.runBankImportBench(bench.parseBankImportArgs(args));
   },
+  accounts: async (args) => {
+    const bench = await import('./accounts-bench.js');
+    return bench.runAccountsBench(bench.parseAccountsArgs(args));
+  },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));
