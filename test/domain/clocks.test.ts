@@ -261,6 +261,14 @@ describe('clock rules file validation', () => {
     assert.match(found[0]!.message, /no default rule/);
   });
 
+  test('an appeal rule is not a default, and `appeal` takes only true', () => {
+    assert.match(problems(`rules:\n  - { id: appeal, when: { appeal: true }, hours: 72, basis: target, ${SOURCE} }`)[0]!.message, /no default rule/);
+    const found = problems(
+      `rules:\n  - { id: default, hours: 24, basis: target, ${SOURCE} }\n  - { id: x, when: { appeal: false }, hours: 2, basis: target, ${SOURCE} }`,
+    );
+    assert.equal(found[0]!.path, 'rules.1.when.appeal');
+  });
+
   test('the version changes with any figure, not with formatting or comments', () => {
     const a = rulesFrom(`rules:\n  - { id: default, hours: 24, basis: target, ${SOURCE} }`);
     const b = rulesFrom(`# a comment\nrules:\n  - id: default\n    hours: 24\n    basis: target\n    source: { title: T, citation: C }`);
