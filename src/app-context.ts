@@ -10,7 +10,9 @@ import { loadPolicyFile } from './policy/policy-file.js';
 import type { SignerCredentials } from './provenance/credentials.js';
 import { C2paProvenanceMarker, fixedSigner } from './provenance/marker.js';
 import { lazySigner, type LoadedSigner } from './provenance-signer.js';
+import { AccountsService, AccountStandingMatcher } from './services/accounts.js';
 import { ApiKeyService } from './services/api-keys.js';
+import { AppealsService } from './services/appeals.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
@@ -73,6 +75,10 @@ export interface AppContext {
   transparency: TransparencyService;
   /** The guarded OpenAI-compatible image API: screen, forward to PERISAI_UPSTREAM_URL, screen and sign each output. */
   imageGuard: ImageGuardService;
+  /** Strikes, suspensions and reinstatements (docs/enforcement.md). */
+  accounts: AccountsService;
+  /** Appeals of decisions and cases, heard as appeal cases. */
+  appeals: AppealsService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -164,12 +170,15 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     db: store.db,
     textDetector,
     imageAnalyser,
-    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes)],
+    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes), new AccountStandingMatcher(store.db, clock)],
     recorder: new DecisionRecorder(uow),
     clock,
   });
   const statements = new StatementsService(uow);
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements });
+  const accounts = new AccountsService({ uow, clock, policy: () => policy, webhooks, statements });
+  jobs.register('strike', accounts.strikeHandler);
+  const appeals = new AppealsService({ uow, clockRules: () => clockRules, webhooks, accounts });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements, appeals });
   jobs.register('open_case', cases.openCaseHandler);
   const upstream = config.upstreamUrl
     ? new OpenAiImagesUpstream({ url: config.upstreamUrl, key: config.upstreamKey, timeoutMs: config.upstreamTimeoutSeconds * 1000, maxImages: GUARD_LIMITS.n })
@@ -207,6 +216,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     statements,
     transparency: new TransparencyService(store.db, clock),
     imageGuard,
+    accounts,
+    appeals,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

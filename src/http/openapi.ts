@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
+import { accountIdParam, reinstateBodySchema, suspendBodySchema } from '../services/accounts.js';
+import { appealBodySchema } from '../services/appeals.js';
 import { bankNameSchema, createBankSchema } from '../services/banks.js';
 import { caseActionSchema, caseIdSchema } from '../services/cases.js';
 import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
@@ -10,9 +12,10 @@ import { moderationRequestSchema } from '../services/moderation.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 import { transparencyQueryFields } from '../services/transparency.js';
+import { accountPaths, accountSchemas } from './openapi-accounts.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
-import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { imagePaths, imageSchemas } from './openapi-images.js';
+import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { responseSchemas } from './openapi-responses.js';
 import { transparencyPaths, transparencySchemas } from './openapi-transparency.js';
 
@@ -163,6 +166,8 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/moderations', 'screen'],
   ['/v1/transparency', 'reports'],
   ['/v1/images', 'images'],
+  ['/v1/accounts', 'enforcement'],
+  ['/v1/appeals', 'reports'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -206,6 +211,10 @@ export function openApiDocument(version: string): JsonSchema {
         Report: inputSchema(reportBodySchema),
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
+        ...accountSchemas,
+        SuspendAccount: inputSchema(suspendBodySchema),
+        ReinstateAccount: inputSchema(reinstateBodySchema),
+        Appeal: inputSchema(appealBodySchema),
         ...responseSchemas,
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,
@@ -217,6 +226,7 @@ export function openApiDocument(version: string): JsonSchema {
       ...moderationPaths(secured),
       ...imagePaths(secured),
       ...transparencyPaths({ secured, errors, param, query: transparencyQueryFields }),
+      ...accountPaths({ secured, errors, jsonBody, accountIdParam: param('id', 'path', accountIdParam) }),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {
