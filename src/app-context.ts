@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './domain/clock.js';
 import type { ClockRules } from './domain/clocks/index.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
+import { loadEvidenceKey } from './evidence-key.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
@@ -14,6 +15,8 @@ import { CaseAlertsService } from './services/case-alerts.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
+import { EscalationService } from './services/escalations.js';
+import { EvidenceService } from './services/evidence.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
 import { IndexMaintenance } from './services/index-maintenance.js';
@@ -22,6 +25,7 @@ import { LedgerService } from './services/ledger.js';
 import { ModerationService } from './services/moderation.js';
 import type { ImageAnalyser, Matcher } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
+import { RetentionService } from './services/retention.js';
 import { ScreeningService } from './services/screening.js';
 import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
@@ -62,6 +66,12 @@ export interface AppContext {
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
   caseAlerts: CaseAlertsService;
+  /** Encrypted evidence: kept images, holds, purge. */
+  evidence: EvidenceService;
+  /** Child-safety report packages (CyberTipline), for a person to submit. */
+  escalations: EscalationService;
+  /** Evidence purge and prompt redaction; `perisai serve` runs it hourly. */
+  retention: RetentionService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   close(): Promise<void>;
@@ -120,6 +130,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
 
   const banks = new BankService(uow);
   const ledger = new LedgerService(store.db, indexes);
+  const evidence = new EvidenceService({ uow, key: loadEvidenceKey(config), retentionDays: config.evidenceRetentionDays });
+  const escalations = new EscalationService({ uow, evidence, ledger });
+  jobs.register('escalate', escalations.escalateHandler);
   const bankMatcher = new BankMatcher(store.db, indexes);
   const screening = new ScreeningService({
     policy: () => policy,
@@ -129,8 +142,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes)],
     recorder: new DecisionRecorder(uow),
     clock,
+    evidence,
   });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, escalations });
   jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
@@ -157,10 +171,13 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, evidence }),
     cases,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
+    evidence,
+    escalations,
+    retention: new RetentionService({ uow, evidence, promptRetentionDays: config.promptRetentionDays }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

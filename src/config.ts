@@ -80,6 +80,13 @@ const configSchema = z.object({
   maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
   /** Hours the index change log keeps a change; an instance further behind reloads its indexes. 0 keeps everything. */
   indexChangesRetentionHours: z.coerce.number().min(0).default(24),
+  /** The evidence key, base64 of 32 bytes; wins over the key file. Absent (and no file): no pixels are kept. */
+  evidenceKey: z.string().min(1).optional(),
+  evidenceKeyFile: z.string().min(1).optional(),
+  /** Days evidence is kept, from when it was kept and again from an escalation (US REPORT Act: one year). */
+  evidenceRetentionDays: z.coerce.number().positive('PERISAI_EVIDENCE_RETENTION_DAYS must be above 0').default(365),
+  /** Days a decision keeps its prompt and quoted evidence text before they are redacted; 0 keeps them. */
+  promptRetentionDays: z.coerce.number().min(0, 'PERISAI_PROMPT_RETENTION_DAYS must be 0 or more').default(90),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -112,6 +119,10 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
     indexChangesRetentionHours: env.PERISAI_INDEX_CHANGES_RETENTION_HOURS,
+    evidenceKey: env.PERISAI_EVIDENCE_KEY,
+    evidenceKeyFile: env.PERISAI_EVIDENCE_KEY_FILE,
+    evidenceRetentionDays: env.PERISAI_EVIDENCE_RETENTION_DAYS,
+    promptRetentionDays: env.PERISAI_PROMPT_RETENTION_DAYS,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'upstream_timeout',
   // A provenance manifest could not be made or read.
   'provenance_failed',
+  // Kept evidence cannot be opened: no key, the wrong key, or an altered row.
+  'evidence_unreadable',
   'internal',
 ] as const;
 

@@ -1,7 +1,9 @@
 import { type DecisionRecord, digestDecisionRecord } from '../domain/decision-record.js';
+import { digestRedactedDecisionRecord } from '../domain/redaction.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { NewJob } from '../store/repositories/outbox.js';
+import type { EvidenceTable } from '../store/schema.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'id'>;
@@ -10,6 +12,7 @@ interface Pending {
   record: DecisionRecord;
   actor: string;
   ledger: NewLedgerEntry[];
+  evidence: EvidenceTable[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -29,10 +32,13 @@ export class DecisionRecorder {
     private readonly maxBatch = 256,
   ) {}
 
-  /** Records a decision, and for a screened output its generation-ledger entries, in the same transaction. */
-  record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = []): Promise<void> {
+  /**
+   * Records a decision, and for a screened output its generation-ledger entries, in the same
+   * transaction; with `evidence`, the sealed images it escalated commit with it too.
+   */
+  record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = [], evidence: EvidenceTable[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, actor, ledger, resolve, reject });
+      this.queue.push({ record, actor, ledger, evidence, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -60,6 +66,8 @@ export class DecisionRecorder {
                 requester: item.record.requester?.id ?? null,
                 // Binds the stored decision row to the chain: editing the row is detectable.
                 record_sha256: digestDecisionRecord(item.record),
+                // The same decision once its prompt retention has passed: a redacted row verifies against it.
+                redacted_sha256: digestRedactedDecisionRecord(item.record),
               },
             })),
           );
@@ -72,6 +80,19 @@ export class DecisionRecorder {
             tx.db,
             batch.flatMap((item) => item.ledger),
           );
+          const evidence = batch.flatMap((item) => item.evidence);
+          if (evidence.length > 0) {
+            // One row at a time: an image is up to 20 MiB, and a batch insert would hold them all in one statement.
+            for (const row of evidence) await tx.db.insertInto('evidence').values(row).execute();
+            await tx.audit(
+              evidence.map((row) => ({
+                kind: 'evidence.kept',
+                subject: row.id,
+                actor: 'policy',
+                payload: { decision: row.decision_id, sha256: row.sha256, bytes: row.bytes, key_id: row.key_id, retain_until: row.retain_until },
+              })),
+            );
+          }
           tx.enqueue(batch.flatMap((item) => actionJobs(item.record)));
         });
         for (const item of batch) item.resolve();
