@@ -5,7 +5,6 @@ import { type AuditCheckpoint, checkCheckpointSignature, checkpointSchema, type 
 import type { Clock } from '../domain/clock.js';
 import { digestDecisionRecord } from '../domain/decision-record.js';
 import { PerisaiError } from '../domain/errors.js';
-import { digestRedactedDecisionRecord } from '../domain/redaction.js';
 import { auditPages, countAuditEntries, findAuditEntry, readAuditEntries, readAuditHead } from '../store/repositories/audit-log.js';
 import { findDecisions } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
@@ -134,8 +133,10 @@ export class AuditService {
       }
       // A row redacted after its retention matches the redacted digest the entry recorded when the
       // decision was made; any other change matches neither (see domain/redaction.ts).
+      // The row itself must be the redacted form: redacting it here first would accept any edit to the prompt.
       const redacted = digestOf(entry, 'redacted_sha256');
-      if (digestDecisionRecord(row) !== expected && (redacted === undefined || digestRedactedDecisionRecord(row) !== redacted)) {
+      const actual = digestDecisionRecord(row);
+      if (actual !== expected && (redacted === undefined || actual !== redacted)) {
         return {
           reason: 'record_changed',
           seq: entry.seq,
