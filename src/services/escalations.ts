@@ -160,7 +160,7 @@ export class EscalationService {
   async get(id: string): Promise<EscalationView> {
     const row = await this.options.uow.db.selectFrom('escalations').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new PerisaiError('not_found', `No escalation has the id ${id}: list escalations (perisai escalations list) to see the ids.`);
-    return escalationView(row);
+    return this.current(escalationView(row));
   }
 
   /** The package of a case, if it was escalated to NCMEC. */
@@ -169,7 +169,7 @@ export class EscalationService {
     if (!row) {
       throw new PerisaiError('not_found', `Case ${caseId} has no escalation package: escalate it with to "ncmec" to build one.`);
     }
-    return escalationView(row);
+    return this.current(escalationView(row));
   }
 
   private async traceOf(images: Array<{ sha256: string | null; pdq: string | null }>): Promise<TraceEntry[]> {
@@ -193,6 +193,28 @@ export class EscalationService {
       }
     }
     return [...seen.values()].sort((a, b) => a.distance - b.distance || a.generated_at.localeCompare(b.generated_at));
+  }
+
+  /** The evidence as it stands now: a hold extends it, a purge removes the pixels. */
+  private async current(view: EscalationView): Promise<EscalationView> {
+    if (view.evidence.length === 0) return view;
+    const rows = await this.options.uow.db
+      .selectFrom('evidence')
+      .select(['id', 'retain_until', 'purged_at'])
+      .where(
+        'id',
+        'in',
+        view.evidence.map((item) => item.id),
+      )
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return {
+      ...view,
+      evidence: view.evidence.map((item) => {
+        const row = byId.get(item.id);
+        return row ? { ...item, retain_until: row.retain_until, purged: row.purged_at !== null } : { ...item, purged: true };
+      }),
+    };
   }
 
   private bySource(tx: Tx, sourceKey: string) {
