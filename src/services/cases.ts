@@ -77,7 +77,11 @@ export const caseActionSchema = z.discriminatedUnion(
     z.strictObject({ type: actionType('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
     z.strictObject({
       type: actionType('escalate'),
-      to: z.enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator']).describe('Who the case is escalated to.'),
+      to: z
+        .enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator'])
+        .describe(
+          'Who the case is escalated to; `ncmec` also builds the CyberTipline report package for a person to check and submit (Perisai never submits it).',
+        ),
       note: z.string().trim().min(1).max(10_000).optional().describe('What they need to know.'),
     }),
     z.strictObject({

@@ -33,8 +33,12 @@ export const reportBodySchema = z.strictObject({
     .strictObject({
       id: z.string().trim().min(1).max(200).optional().describe("The platform's id of the content."),
       url: z.string().url().max(2000).optional().describe('The exact location of the content.'),
-      /** Base64 of the reported image; hashed on arrival and never stored. */
-      image: base64ImageSchema.optional().describe('The reported image, base64; hashed with PDQ and SHA-256 on arrival and never stored.'),
+      /** Base64 of the reported image; hashed on arrival, kept (encrypted) only as evidence of a csam report. */
+      image: base64ImageSchema
+        .optional()
+        .describe(
+          'The reported image, base64; hashed with PDQ and SHA-256 on arrival and discarded, except for category csam, where it is kept encrypted as evidence when an evidence key is configured.',
+        ),
     })
     .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image')
     .describe('The reported content: at least one of id, url or image.'),
