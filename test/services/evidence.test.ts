@@ -5,10 +5,13 @@ import { after, describe } from 'node:test';
 import { type AppContext, createAppContext } from '../../src/app-context.js';
 import { readConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/domain/clock.js';
+import { digestDecisionRecord } from '../../src/domain/decision-record.js';
 import { isPerisaiError } from '../../src/domain/errors.js';
 import type { JobRecord } from '../../src/services/jobs.js';
 import { parseInput } from '../../src/services/parse-input.js';
 import { screenRequestSchema } from '../../src/services/screen-request.js';
+import { UnitOfWork } from '../../src/services/unit-of-work.js';
+import { insertDecisions } from '../../src/store/repositories/decisions.js';
 import { fakeImageAnalyser } from '../helpers/fake-image-analyser.js';
 import { fixedTextDetector } from '../helpers/fixed-text-detector.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
@@ -232,6 +235,24 @@ for (const factory of STORE_FACTORIES) {
       await store().store.db.updateTable('decisions').set({ prompt: 'something else' }).where('id', '=', decision.id).execute();
       assert.equal((await ctx.audit.verify()).ok, false);
       await store().store.db.updateTable('decisions').set({ prompt: null }).where('id', '=', decision.id).execute();
+      assert.equal((await ctx.audit.verify()).ok, true);
+    });
+
+    test('a decision recorded before entries carried a redacted digest is left as it is, and the chain still verifies', async () => {
+      const clock = new ManualClock('2026-11-01T10:00:00.000Z');
+      const ctx = await context(clock, { PERISAI_PROMPT_RETENTION_DAYS: '30' });
+      const recent = await escalatedScreening(ctx, 'acct-redact-2', randomBytes(64));
+      // Written as the recorder wrote decisions before this change: record_sha256 only.
+      const old = { ...recent, id: `${recent.id.slice(0, -4)}0ld0`, prompt: 'an older prompt' };
+      await new UnitOfWork(store().store, clock).run(async (tx) => {
+        await tx.audit([{ kind: 'decision', subject: old.id, actor: 'test-key', payload: { record_sha256: digestDecisionRecord(old) } }]);
+        await insertDecisions(tx.db, [old]);
+      });
+      clock.advance(31 * DAY);
+      const run = await ctx.retention.redactPrompts();
+      assert.ok(run.skipped >= 1);
+      assert.equal((await ctx.screening.decision(old.id))!.prompt, 'an older prompt');
+      assert.equal((await ctx.screening.decision(recent.id))!.prompt, null);
       assert.equal((await ctx.audit.verify()).ok, true);
     });
   });
