@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './domain/clock.js';
 import type { ClockRules } from './domain/clocks/index.js';
 import type { Policy } from './domain/policy/schema.js';
 import type { TextDetector } from './domain/signals.js';
+import { loadEvidenceKey } from './evidence-key.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
@@ -19,6 +20,8 @@ import { CaseAlertsService } from './services/case-alerts.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
+import { EscalationService } from './services/escalations.js';
+import { EvidenceService } from './services/evidence.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
 import { ImageGuardService } from './services/image-guard.js';
@@ -29,6 +32,7 @@ import { LedgerService } from './services/ledger.js';
 import { ModerationService } from './services/moderation.js';
 import type { ImageAnalyser, Matcher, ProvenanceMarker } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
+import { RetentionService } from './services/retention.js';
 import { ScreeningService } from './services/screening.js';
 import { StatementsService } from './services/sor.js';
 import { TransparencyService } from './services/transparency.js';
@@ -83,6 +87,12 @@ export interface AppContext {
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
   caseAlerts: CaseAlertsService;
+  /** Encrypted evidence: kept images, holds, purge. */
+  evidence: EvidenceService;
+  /** Child-safety report packages (CyberTipline), for a person to submit. */
+  escalations: EscalationService;
+  /** Evidence purge and prompt redaction; `perisai serve` runs it hourly. */
+  retention: RetentionService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
   /** Labels and signs allowed outputs (C2PA); its signer is loaded on the first signature. */
@@ -164,6 +174,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
 
   const banks = new BankService(uow);
   const ledger = new LedgerService(store.db, indexes);
+  const evidence = new EvidenceService({ uow, key: loadEvidenceKey(config), retentionDays: config.evidenceRetentionDays });
+  const escalations = new EscalationService({ uow, evidence, ledger });
+  jobs.register('escalate', escalations.escalateHandler);
   const bankMatcher = new BankMatcher(store.db, indexes);
   const screening = new ScreeningService({
     policy: () => policy,
@@ -173,12 +186,13 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes), new AccountStandingMatcher(store.db, clock)],
     recorder: new DecisionRecorder(uow),
     clock,
+    evidence,
   });
   const statements = new StatementsService(uow);
   const accounts = new AccountsService({ uow, clock, policy: () => policy, webhooks, statements });
   jobs.register('strike', accounts.strikeHandler);
   const appeals = new AppealsService({ uow, clockRules: () => clockRules, webhooks, accounts });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements, appeals });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements, appeals, escalations });
   jobs.register('open_case', cases.openCaseHandler);
   const upstream = config.upstreamUrl
     ? new OpenAiImagesUpstream({ url: config.upstreamUrl, key: config.upstreamKey, timeoutMs: config.upstreamTimeoutSeconds * 1000, maxImages: GUARD_LIMITS.n })
@@ -211,7 +225,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, statements }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, statements, evidence }),
     cases,
     statements,
     transparency: new TransparencyService(store.db, clock),
@@ -220,6 +234,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     appeals,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
+    evidence,
+    escalations,
+    retention: new RetentionService({ uow, evidence, promptRetentionDays: config.promptRetentionDays }),
     close: async () => {
       indexes.stopPolling();
       await jobs.stop();

@@ -103,6 +103,13 @@ const configSchema = z.object({
     .positive('PERISAI_UPSTREAM_TIMEOUT must be above 0')
     .max(600, 'PERISAI_UPSTREAM_TIMEOUT is at most 600 seconds')
     .default(120),
+  /** The evidence key, base64 of 32 bytes; wins over the key file. Absent (and no file): no pixels are kept. */
+  evidenceKey: z.string().min(1).optional(),
+  evidenceKeyFile: z.string().min(1).optional(),
+  /** Days evidence is kept, from when it was kept and again from an escalation (US REPORT Act: one year). */
+  evidenceRetentionDays: z.coerce.number().positive('PERISAI_EVIDENCE_RETENTION_DAYS must be above 0').default(365),
+  /** Days a decision keeps its prompt and quoted evidence text before they are redacted; 0 keeps them. */
+  promptRetentionDays: z.coerce.number().min(0, 'PERISAI_PROMPT_RETENTION_DAYS must be 0 or more').default(90),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -140,6 +147,10 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     upstreamUrl: env.PERISAI_UPSTREAM_URL,
     upstreamKey: env.PERISAI_UPSTREAM_KEY,
     upstreamTimeoutSeconds: env.PERISAI_UPSTREAM_TIMEOUT,
+    evidenceKey: env.PERISAI_EVIDENCE_KEY,
+    evidenceKeyFile: env.PERISAI_EVIDENCE_KEY_FILE,
+    evidenceRetentionDays: env.PERISAI_EVIDENCE_RETENTION_DAYS,
+    promptRetentionDays: env.PERISAI_PROMPT_RETENTION_DAYS,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

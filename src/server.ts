@@ -46,6 +46,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
   }
   const stopCheckpoints = startCheckpoints(ctx, config, logger);
   const stopPruning = startPruning(ctx, logger);
+  const stopRetention = startRetention(ctx, logger);
   const stopSweeps = startAlertSweeps(ctx, config, logger);
   const app = await buildServer(ctx, { logger });
   let address: string;
@@ -56,6 +57,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // database pool), so the command exits with an error instead of lingering unreachable.
     stopCheckpoints();
     stopPruning();
+    stopRetention();
     stopSweeps();
     await app.close();
     await ctx.close();
@@ -77,6 +79,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  jobs:    ${ctx.jobs.running ? `${ctx.jobs.engine} runner for ${ctx.jobs.kinds.join(', ')}` : 'no handlers registered yet: actions wait in the outbox'} (\`perisai jobs list\`)`,
     `  audit:   key ${auditKey.source}${auditKey.created ? ' (created now: back it up)' : ''}; ${config.auditCheckpointMinutes > 0 ? `a signed checkpoint every ${config.auditCheckpointMinutes} min to ${config.auditCheckpointFile ?? defaultCheckpointPath(config)}` : 'periodic checkpoints off'}`,
     `  C2PA:    signer "${signer.subject}" (${signer.source}${signer.created ? ', created now' : ''})${signer.development ? ' — DEVELOPMENT signer, not for production' : ''}`,
+    `  evidence: ${ctx.evidence.enabled ? `kept encrypted (key ${ctx.evidence.keyId}) for ${config.evidenceRetentionDays} days` : 'not kept: no PERISAI_EVIDENCE_KEY (packages carry hashes only)'}; prompts redacted after ${config.promptRetentionDays > 0 ? `${config.promptRetentionDays} days` : 'never (PERISAI_PROMPT_RETENTION_DAYS=0)'}`,
     `  alerts:  ${config.clockSweepSeconds > 0 ? `case deadlines swept every ${config.clockSweepSeconds} s` : 'deadline sweep off (PERISAI_CLOCK_SWEEP_SECONDS=0)'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
@@ -99,6 +102,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     logger.info({ signal }, 'shutting down');
     stopCheckpoints();
     stopPruning();
+    stopRetention();
     stopSweeps();
     await app.close();
     await ctx.close();
@@ -113,6 +117,25 @@ export async function serve(flags: ServeFlags): Promise<void> {
  * whenever the chain grew since the last one; returns a function that stops it. A failure is
  * logged and retried at the next tick: checkpoints anchor the log, they never block serving.
  */
+/**
+ * The retention sweep at start and hourly: expired evidence purged, expired prompts redacted,
+ * each audited. A failure is logged and retried next hour; several instances may run it at once.
+ */
+function startRetention(ctx: AppContext, logger: Logger): () => void {
+  const tick = async (): Promise<void> => {
+    try {
+      const run = await ctx.retention.run();
+      if (run.purged + run.redacted > 0) logger.info(run, 'retention: evidence purged, prompts redacted');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not run the retention sweep; retrying in an hour');
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), 3_600_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** Prunes the index change log at start and hourly; a failure is logged and retried next hour. */
 function startPruning(ctx: AppContext, logger: Logger): () => void {
   if (!ctx.indexMaintenance.enabled) return () => {};

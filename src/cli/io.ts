@@ -48,6 +48,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   upstream_timeout: EXIT.failure,
   provenance_failed: EXIT.failure,
   statement_invalid: EXIT.failure,
+  evidence_unreadable: EXIT.failure,
   internal: EXIT.failure,
 };
 

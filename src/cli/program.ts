@@ -21,6 +21,7 @@ const load = {
   bank: () => import('./commands/bank.js'),
   cases: () => import('./commands/cases.js'),
   clocksCheck: () => import('./commands/clocks-check.js'),
+  evidence: () => import('./commands/evidence.js'),
   evaluation: () => import('./commands/eval.js'),
   safeguards: () => import('./commands/safeguards.js'),
   hash: () => import('./commands/hash.js'),
@@ -228,6 +229,61 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   ).action(run(async (flags: StoreFlags & JobsListFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsList(ctx, flags))));
   storeOptions(jobs.command('retry <id>').description('give a failed job a fresh set of attempts')).action(
     run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.jobs()).jobsRetry(ctx, id))),
+  );
+
+  const escalations = program.command('escalations').description('child-safety report packages (NCMEC CyberTipline), for a person to check and submit');
+  storeOptions(
+    escalations
+      .command('list')
+      .description('packages, newest first')
+      .option('--case <id>', 'only the package of this case')
+      .option('--json', 'one JSON object per line'),
+  ).action(
+    run(async (flags: StoreFlags & { case?: string; json?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.evidence()).escalationsList(ctx, flags)),
+    ),
+  );
+  storeOptions(escalations.command('show <id>').description('one package as JSON: report XML, file details, ledger trace, evidence')).action(
+    run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.evidence()).escalationsShow(ctx, id))),
+  );
+  storeOptions(
+    escalations
+      .command('export <id>')
+      .description('write the package files (report.xml, fileDetails-N.xml, trace.json) for submission; Perisai never submits')
+      .requiredOption('--out <dir>', 'directory to write to (created owner-only)')
+      .option('--with-evidence', 'also write the decrypted images (owner-only files; each read is audited)'),
+  ).action(
+    run(async (id: string, flags: StoreFlags & { out: string; withEvidence?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.evidence()).escalationsExport(ctx, id, flags)),
+    ),
+  );
+
+  const evidence = program.command('evidence').description('images kept as evidence, encrypted: retention, legal holds, purge');
+  storeOptions(
+    evidence
+      .command('list')
+      .description('kept items, newest first (never the pixels)')
+      .option('--case <id>', 'only items of this case')
+      .option('--json', 'one JSON object per line'),
+  ).action(
+    run(async (flags: StoreFlags & { case?: string; json?: boolean }) => withContext(flags, async (ctx) => (await load.evidence()).evidenceList(ctx, flags))),
+  );
+  storeOptions(evidence.command('show <id>').description('one item as JSON')).action(
+    run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.evidence()).evidenceShow(ctx, id))),
+  );
+  storeOptions(
+    evidence
+      .command('hold <id>')
+      .description('put an item under a legal hold: kept whatever its retention')
+      .option('--reason <text>', 'why (e.g. the preservation request)'),
+  ).action(
+    run(async (id: string, flags: StoreFlags & { reason?: string }) => withContext(flags, async (ctx) => (await load.evidence()).evidenceHold(ctx, id, flags))),
+  );
+  storeOptions(evidence.command('release <id>').description('lift a legal hold; the item goes at the next purge once its retention has passed')).action(
+    run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.evidence()).evidenceRelease(ctx, id))),
+  );
+  storeOptions(evidence.command('purge').description('run the retention sweep now: purge expired evidence, redact expired prompts')).action(
+    run(async (flags: StoreFlags) => withContext(flags, async (ctx) => (await load.evidence()).evidencePurge(ctx))),
   );
 
   const cases = program.command('cases').description('reported content, its legal clock and what was done (notice and takedown)');

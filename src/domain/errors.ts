@@ -54,6 +54,8 @@ export const ERROR_CODES = [
   'provenance_failed',
   // A statement of reasons Perisai built does not fit the EU Transparency Database schema: our bug.
   'statement_invalid',
+  // Kept evidence cannot be opened: no key, the wrong key, or an altered row.
+  'evidence_unreadable',
   'internal',
 ] as const;
 

@@ -51,6 +51,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   upstream_not_configured: 503,
   upstream_failed: 502,
   upstream_timeout: 504,
+  // The operator's evidence key is missing or wrong, or a row was altered: nothing the client can change.
+  evidence_unreadable: 500,
   provenance_failed: 500,
   statement_invalid: 500,
   internal: 500,

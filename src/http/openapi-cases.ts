@@ -139,8 +139,60 @@ const receiptSchema: JsonSchema = {
   },
 };
 
+const escalationSchema: JsonSchema = {
+  type: 'object',
+  description:
+    'A child-safety report package in the elements of NCMEC’s CyberTipline Reporting API, prepared for a person to check, complete and submit. Perisai never submits it.',
+  properties: {
+    id: text('The package id, `esc_` and 32 hex digits.'),
+    recipient: { enum: ['ncmec'], description: 'Whom the package is for: NCMEC’s CyberTipline.' },
+    case_id: nullableText('The case it was built for; null for a package the policy built on a decision.'),
+    decision_id: nullableText('The screening decision it covers, if any.'),
+    created_at: { type: 'string', format: 'date-time', description: 'When it was built.' },
+    actor: text('Who built it: the API key id of the reviewer, or `policy`.'),
+    submitted: { type: 'boolean', description: 'Always false: Perisai does not submit; a person does.' },
+    report_xml: text('The `<report>` document for the Reporting API’s submit step, elements in the schema’s order.'),
+    file_details_xml: { type: 'array', items: { type: 'string' }, description: 'One `<fileDetails>` document per file, for the fileinfo step.' },
+    trace: {
+      type: 'array',
+      description: 'The generation ledger’s record of where the content came from.',
+      items: {
+        type: 'object',
+        properties: {
+          output_decision_id: text('The decision on the generated output.'),
+          request_id: text('The decision on the request that produced it.'),
+          requester_id: nullableText('The account that asked for it.'),
+          distance: { type: 'integer', description: 'PDQ Hamming distance to the content.' },
+          generated_at: { type: 'string', format: 'date-time', description: 'When it was generated.' },
+        },
+      },
+    },
+    evidence: {
+      type: 'array',
+      description: 'The encrypted evidence kept for the package (pixels are exported by a person with `perisai escalations export`).',
+      items: {
+        type: 'object',
+        properties: {
+          id: text('The evidence id, `evd_` and 32 hex digits.'),
+          sha256: text('SHA-256 of the image.'),
+          bytes: { type: 'integer', description: 'Size of the image.' },
+          retain_until: { type: 'string', format: 'date-time', description: 'Kept at least until then (a legal hold keeps it longer).' },
+          purged: { type: 'boolean', description: 'True once the retention passed and the pixels were deleted.' },
+        },
+      },
+    },
+    to_complete: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'What the person must fill in before submitting (reporter, NCMEC’s report and file ids).',
+    },
+    omitted: { type: 'array', items: { type: 'string' }, description: 'What the package leaves out and why (e.g. IP addresses Perisai never sees).' },
+  },
+};
+
 export const caseSchemas: Record<string, JsonSchema> = {
   Case: caseSchema,
+  Escalation: escalationSchema,
   CaseDetail: caseDetailSchema,
   CasePage: {
     type: 'object',
@@ -190,6 +242,15 @@ export function casePaths(parts: OpenApiParts): Record<string, Record<string, Js
         security: secured,
         parameters: [caseIdParam],
         responses: { '200': json('The case.', 'CaseDetail'), ...errors(400, 401, 403, 404) },
+      },
+    },
+    '/v1/cases/{id}/escalation': {
+      get: {
+        summary: 'The CyberTipline report package of a case escalated to NCMEC, for a person to submit',
+        description: 'Scope `cases`. Built when the case is escalated with `to: "ncmec"`; 404 until then. Perisai never submits it.',
+        security: secured,
+        parameters: [caseIdParam],
+        responses: { '200': json('The package.', 'Escalation'), ...errors(400, 401, 403, 404) },
       },
     },
     '/v1/cases/{id}/actions': {

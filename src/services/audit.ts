@@ -131,7 +131,12 @@ export class AuditService {
           message: `Entry ${entry.seq} records decision ${entry.subject}, which is no longer in the decisions table: the row was deleted.`,
         };
       }
-      if (digestDecisionRecord(row) !== expected) {
+      // A row redacted after its retention matches the redacted digest the entry recorded when the
+      // decision was made; any other change matches neither (see domain/redaction.ts).
+      // The row itself must be the redacted form: redacting it here first would accept any edit to the prompt.
+      const redacted = digestOf(entry, 'redacted_sha256');
+      const actual = digestDecisionRecord(row);
+      if (actual !== expected && (redacted === undefined || actual !== redacted)) {
         return {
           reason: 'record_changed',
           seq: entry.seq,
@@ -182,8 +187,13 @@ export function auditEntryView(entry: AuditEntry) {
 
 /** Decision entries written since the chain bound rows carry `record_sha256`. */
 function recordDigestOf(entry: AuditEntry): string | undefined {
+  return digestOf(entry, 'record_sha256');
+}
+
+/** Decision entries written since prompts are redacted also carry `redacted_sha256`. */
+function digestOf(entry: AuditEntry, field: 'record_sha256' | 'redacted_sha256'): string | undefined {
   const payload = entry.payload;
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
-  const digest = payload.record_sha256;
+  const digest = payload[field];
   return typeof digest === 'string' ? digest : undefined;
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState, RUNNING_STATES } from '../domain/cases.js';
 import type { Clock } from '../domain/clock.js';
 import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
+import type { TraceEntry } from '../domain/cybertip.js';
 import { PerisaiError } from '../domain/errors.js';
 import { REPORT_CATEGORIES, reportCategoryOf } from '../domain/reports.js';
 import { listBanks } from '../store/repositories/banks.js';
@@ -31,6 +32,12 @@ import type { Matcher } from './ports.js';
 import type { StatementsService } from './sor.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { DeliveryView, WebhookService } from './webhooks.js';
+
+/** Builds the child-safety report package when a case is escalated to NCMEC (services/escalations.ts). */
+export interface CaseEscalations {
+  traceForCase(row: CaseRow): Promise<TraceEntry[]>;
+  fromCase(tx: Tx, row: CaseRow, actor: string, note: string | null, trace: TraceEntry[]): Promise<string>;
+}
 
 export const caseIdSchema = z.string().regex(/^case_[0-9a-f]{32}$/, "must be a case id as a report's receipt names it, e.g. case_3f1c…");
 
@@ -72,7 +79,11 @@ export const caseActionSchema = z.discriminatedUnion(
     z.strictObject({ type: actionType('decline'), reason: reason.describe('Why the content stays up: the statement of reasons.') }),
     z.strictObject({
       type: actionType('escalate'),
-      to: z.enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator']).describe('Who the case is escalated to.'),
+      to: z
+        .enum(['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator'])
+        .describe(
+          'Who the case is escalated to; `ncmec` also builds the CyberTipline report package for a person to check and submit (Perisai never submits it).',
+        ),
       note: z.string().trim().min(1).max(10_000).optional().describe('What they need to know.'),
     }),
     z.strictObject({
@@ -165,6 +176,8 @@ export interface CasesServiceOptions {
   statements?: StatementsService;
   /** Decides appeal cases (uphold, overturn); see services/appeals.ts. */
   appeals?: AppealDecider;
+  /** With it, escalating to "ncmec" builds the CyberTipline package for a person to submit. */
+  escalations?: CaseEscalations;
 }
 
 /** What upholding or overturning an appeal does besides closing it; returns what its history entry records. */
@@ -328,11 +341,18 @@ export class CasesService {
   }
 
   async act(id: string, input: CaseActionInput, actor: string): Promise<CaseDetail> {
+    // The ledger is searched before the transaction: its index is read outside it.
+    const escalations = this.options.escalations;
+    const trace = input.type === 'escalate' && input.to === 'ncmec' && escalations ? await escalations.traceForCase(await this.find(id)) : [];
     await this.options.uow.run(async (tx) => {
       const row = await this.find(id, tx.db);
       const from = row.state as CaseState;
       const to = nextCaseState(from, input.type, isAppealCase(row));
       const details = await this.effects(tx, row, input, actor);
+      if (input.type === 'escalate' && input.to === 'ncmec' && escalations) {
+        // Prepared for a person to submit; Perisai never sends it to NCMEC itself.
+        details.package = await escalations.fromCase(tx, row, actor, input.note ?? null, trace);
+      }
       const changes: Partial<CaseRow> = { state: to, updated_at: tx.at };
       if (input.type === 'assign') changes.assignee = input.assignee;
       if (!(await transitionCase(tx.db, id, from, changes))) {

@@ -1,8 +1,10 @@
 import { type DecisionRecord, digestDecisionRecord } from '../domain/decision-record.js';
+import { digestRedactedDecisionRecord } from '../domain/redaction.js';
 import { insertDecisions } from '../store/repositories/decisions.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { NewJob } from '../store/repositories/outbox.js';
 import { insertStatements, type StatementRow } from '../store/repositories/statements.js';
+import type { EvidenceTable } from '../store/schema.js';
 import { decisionStatement } from './sor.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
@@ -12,6 +14,7 @@ interface Pending {
   record: DecisionRecord;
   actor: string;
   ledger: NewLedgerEntry[];
+  evidence: EvidenceTable[];
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -33,10 +36,13 @@ export class DecisionRecorder {
     private readonly statementOf: (record: DecisionRecord) => StatementRow | undefined = decisionStatement,
   ) {}
 
-  /** Records a decision, and for a screened output its generation-ledger entries, in the same transaction. */
-  record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = []): Promise<void> {
+  /**
+   * Records a decision, and for a screened output its generation-ledger entries, in the same
+   * transaction; with `evidence`, the sealed images it escalated commit with it too.
+   */
+  record(record: DecisionRecord, actor: string, ledger: NewLedgerEntry[] = [], evidence: EvidenceTable[] = []): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ record, actor, ledger, resolve, reject });
+      this.queue.push({ record, actor, ledger, evidence, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -76,6 +82,8 @@ export class DecisionRecorder {
                 requester: item.record.requester?.id ?? null,
                 // Binds the stored decision row to the chain: editing the row is detectable.
                 record_sha256: digestDecisionRecord(item.record),
+                // The same decision once its prompt retention has passed: a redacted row verifies against it.
+                redacted_sha256: digestRedactedDecisionRecord(item.record),
               },
             })),
           );
@@ -89,6 +97,19 @@ export class DecisionRecorder {
             batch.flatMap((item) => item.ledger),
           );
           await insertStatements(tx.db, statements);
+          const evidence = batch.flatMap((item) => item.evidence);
+          if (evidence.length > 0) {
+            // One row at a time: an image is up to 20 MiB, and a batch insert would hold them all in one statement.
+            for (const row of evidence) await tx.db.insertInto('evidence').values(row).execute();
+            await tx.audit(
+              evidence.map((row) => ({
+                kind: 'evidence.kept',
+                subject: row.id,
+                actor: 'policy',
+                payload: { decision: row.decision_id, sha256: row.sha256, bytes: row.bytes, key_id: row.key_id, retain_until: row.retain_until },
+              })),
+            );
+          }
           tx.enqueue(batch.flatMap((item) => actionJobs(item.record)));
         });
         for (const item of batch) item.resolve();

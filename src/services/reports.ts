@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type ClockRule, type ClockRules, deadlineOf, EU_MEMBER_STATES, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
 import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../domain/reports.js';
 import { findCase, findOpenCaseByContentId, insertCase, insertCaseEvent, insertReport, transitionCase, updateCase } from '../store/repositories/cases.js';
+import type { EvidenceService } from './evidence.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import { OpenCaseIndex } from './open-case-index.js';
 import type { ImageAnalyser, Matcher } from './ports.js';
@@ -33,8 +34,12 @@ export const reportBodySchema = z.strictObject({
     .strictObject({
       id: z.string().trim().min(1).max(200).optional().describe("The platform's id of the content."),
       url: z.string().url().max(2000).optional().describe('The exact location of the content.'),
-      /** Base64 of the reported image; hashed on arrival and never stored. */
-      image: base64ImageSchema.optional().describe('The reported image, base64; hashed with PDQ and SHA-256 on arrival and never stored.'),
+      /** Base64 of the reported image; hashed on arrival, kept (encrypted) only as evidence of a csam report. */
+      image: base64ImageSchema
+        .optional()
+        .describe(
+          'The reported image, base64; hashed with PDQ and SHA-256 on arrival and discarded, except for category csam, where it is kept encrypted as evidence when an evidence key is configured.',
+        ),
     })
     .refine((c) => c.id !== undefined || c.url !== undefined || c.image !== undefined, 'identify the content by id, url or image')
     .describe('The reported content: at least one of id, url or image.'),
@@ -130,6 +135,8 @@ export interface ReportsServiceOptions {
   mergeDistance?: number;
   /** Writes the statement of reasons of an automatic removal, in the intake's transaction. */
   statements?: StatementsService;
+  /** Keeps the image of a csam report as encrypted evidence (when a key is configured). */
+  evidence?: EvidenceService;
 }
 
 /** Intake: records a report, opens or joins its case and sets the case's clock. */
@@ -143,6 +150,12 @@ export class ReportsService {
     const image = body.content.image === undefined ? undefined : await this.hashImage(body.content.image);
     const known = image ? await this.knownContent(image) : undefined;
     const missing = missingElements(body);
+    // A csam report's image is the evidence the CyberTipline report needs; sealed before the
+    // transaction (encryption takes time). Other reported images are hashed and discarded.
+    const sealed =
+      body.category === 'csam' && body.content.image !== undefined && this.options.evidence
+        ? this.options.evidence.seal('report', body.content.image, {}, this.options.uow.clock.now().toISOString())
+        : null;
     return this.options.uow.run(async (tx) => {
       const at = new Date(tx.at);
       const rules = this.options.clockRules();
@@ -246,6 +259,12 @@ export class ReportsService {
           },
         },
       ]);
+      if (sealed)
+        await this.options.evidence!.keep(
+          tx,
+          [{ ...sealed, case_id: caseId, created_at: tx.at, retain_until: this.options.evidence!.retainFrom(tx.at) }],
+          reporter.actor,
+        );
       const removed = known ? await this.removeKnown(tx, caseId, body, image!, known) : false;
       const chosen = caseRule === rule.id ? rule : (resolveRuleById(rules, caseRule) ?? rule);
       return {

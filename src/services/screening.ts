@@ -13,6 +13,7 @@ import { findDecisionActor } from '../store/repositories/audit-log.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import type { DecisionRecorder } from './decision-recorder.js';
+import type { EvidenceService } from './evidence.js';
 import type { DetectorFailure, ImageAnalyser, ImageAnalysis, Matcher, MatchResult } from './ports.js';
 import type { ScreenOutput, ScreenRequest } from './screen-request.js';
 
@@ -25,6 +26,8 @@ export interface ScreeningDeps {
   matchers?: Matcher[];
   recorder: DecisionRecorder;
   clock: Clock;
+  /** Keeps the images of an escalated screening as encrypted evidence (when a key is configured). */
+  evidence?: EvidenceService;
 }
 
 /**
@@ -82,8 +85,26 @@ export class ScreeningService {
       requestId: null,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
-    await this.deps.recorder.record(record, actor);
+    await this.deps.recorder.record(
+      record,
+      actor,
+      [],
+      this.evidenceOf(
+        record,
+        request.images.map((image) => image.data),
+      ),
+    );
     return record;
+  }
+
+  /**
+   * The images of a decision the policy escalated (suspected child sexual abuse material),
+   * sealed for keeping: the pixels are needed for the report and exist nowhere else once the
+   * request is answered. Other images are never kept.
+   */
+  private evidenceOf(record: DecisionRecord, images: Uint8Array[]) {
+    if (!this.deps.evidence || !record.actions.includes('escalate')) return [];
+    return images.flatMap((bytes) => this.deps.evidence!.seal('screening', bytes, { decisionId: record.id }, record.createdAt) ?? []);
   }
 
   /**
@@ -131,18 +152,23 @@ export class ScreeningService {
       requestId: request.id,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
     };
-    await this.deps.recorder.record(record, actor, [
-      {
-        decisionId: record.id,
-        requestId: request.id,
-        requesterId: request.requester?.id ?? null,
-        pdq: summary.pdq?.hash ?? null,
-        quality: summary.pdq?.quality ?? null,
-        sha256: summary.sha256,
-        decision: record.decision,
-        createdAt: record.createdAt,
-      },
-    ]);
+    await this.deps.recorder.record(
+      record,
+      actor,
+      [
+        {
+          decisionId: record.id,
+          requestId: request.id,
+          requesterId: request.requester?.id ?? null,
+          pdq: summary.pdq?.hash ?? null,
+          quality: summary.pdq?.quality ?? null,
+          sha256: summary.sha256,
+          decision: record.decision,
+          createdAt: record.createdAt,
+        },
+      ],
+      this.evidenceOf(record, [output.image.data]),
+    );
     return record;
   }
 

@@ -397,4 +397,50 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.createIndex('case_events_at').on('case_events').columns(['at', 'id']).execute();
     },
   },
+  {
+    name: '2026-12-05-016-evidence-escalations-redaction',
+    async up(db, dialect) {
+      const binary = dialect === 'postgres' ? 'bytea' : 'blob';
+      // Pixels kept only as evidence, encrypted; the key is never here. A purged item keeps its
+      // row (hash, dates, who held it) with the ciphertext gone, so the purge stays accountable.
+      await db.schema
+        .createTable('evidence')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('case_id', 'text')
+        .addColumn('decision_id', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'integer', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('iv', binary)
+        .addColumn('tag', binary)
+        .addColumn('ciphertext', binary)
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('retain_until', 'text', (c) => c.notNull())
+        .addColumn('hold_reason', 'text')
+        .addColumn('hold_by', 'text')
+        .addColumn('hold_at', 'text')
+        .addColumn('purged_at', 'text')
+        .execute();
+      await db.schema.createIndex('evidence_case').on('evidence').columns(['case_id']).execute();
+      await db.schema.createIndex('evidence_decision').on('evidence').columns(['decision_id']).execute();
+      await db.schema.createIndex('evidence_retain_until').on('evidence').columns(['purged_at', 'retain_until']).execute();
+      // Child-safety report packages, ready for a person to submit; one per case or decision.
+      await db.schema
+        .createTable('escalations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('source_key', 'text', (c) => c.notNull().unique())
+        .addColumn('case_id', 'text')
+        .addColumn('decision_id', 'text')
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('package', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('escalations_case').on('escalations').columns(['case_id']).execute();
+      await db.schema.createIndex('escalations_created_at').on('escalations').columns(['created_at', 'id']).execute();
+      // When a decision's prompt and evidence text were redacted after their retention.
+      await db.schema.alterTable('decisions').addColumn('redacted_at', 'text').execute();
+    },
+  },
 ];

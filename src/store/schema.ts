@@ -34,6 +34,8 @@ export interface DecisionTable {
   /** For an output screening: the request decision that produced it. */
   request_id: string | null;
   duration_ms: number;
+  /** Set when the prompt and evidence text were redacted after their retention. */
+  redacted_at?: string | null;
 }
 
 export interface AuditLogTable {
@@ -55,7 +57,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV14, DatabaseV15 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV14, DatabaseV15, DatabaseV16 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -386,4 +388,49 @@ export interface DatabaseV14 {
   account_strikes: AccountStrikeTable;
   account_suspensions: AccountSuspensionTable;
   appeals: AppealTable;
+}
+
+/** Pixels kept as evidence, AES-256-GCM encrypted with a key from configuration (never stored here). */
+export interface EvidenceTable {
+  id: string;
+  case_id: string | null;
+  decision_id: string | null;
+  /** "report" (a reported image) or "screening" (an image in a screened request or output). */
+  source: string;
+  /** SHA-256 of the plaintext image, hex. */
+  sha256: string;
+  bytes: number;
+  /** Fingerprint of the key it was sealed with. */
+  key_id: string;
+  /** Null once purged. */
+  iv: Buffer | null;
+  tag: Buffer | null;
+  ciphertext: Buffer | null;
+  created_at: string;
+  /** After this instant, and with no hold, the purge deletes the pixels. */
+  retain_until: string;
+  /** A legal hold: while set, nothing is purged. */
+  hold_reason: string | null;
+  hold_by: string | null;
+  hold_at: string | null;
+  purged_at: string | null;
+}
+
+/** A child-safety report package (CyberTipline), built for a person to submit. */
+export interface EscalationTable {
+  id: string;
+  /** "case:<id>" or "decision:<id>": one package per source, however often the job runs. */
+  source_key: string;
+  case_id: string | null;
+  decision_id: string | null;
+  recipient: string;
+  created_at: string;
+  actor: string;
+  /** JSON: report XML, file details XML, ledger trace, evidence, what to complete. */
+  package: string;
+}
+
+export interface DatabaseV16 {
+  evidence: EvidenceTable;
+  escalations: EscalationTable;
 }

@@ -96,6 +96,10 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   pool.on('error', (error) => options.onConnectionError?.(error));
+  // The pool listens for errors only on idle clients. A client checked out for a transaction
+  // sits between queries without a listener, and a connection terminated then would be an
+  // unhandled 'error' event that ends the process; the failed query itself still reports it.
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   try {
     const client = await pool.connect();
     try {

@@ -42,6 +42,13 @@ export function caseRoutes(ctx: AppContext): FastifyPluginAsync {
       return ctx.cases.get(id);
     });
 
+    // The CyberTipline package of a case escalated to NCMEC, for a person to check and submit.
+    app.get('/v1/cases/:id/escalation', cases, async (request) => {
+      const { id } = parseInput(caseParams, request.params, 'path');
+      await ctx.cases.get(id);
+      return ctx.escalations.forCase(id);
+    });
+
     app.post('/v1/cases/:id/actions', cases, async (request) => {
       const { id } = parseInput(caseParams, request.params, 'path');
       const input = parseInput(caseActionSchema, request.body, 'body');

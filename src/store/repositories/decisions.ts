@@ -14,13 +14,13 @@ export async function insertDecisions(trx: Db, records: DecisionRecord[]): Promi
 
 export async function findDecision(db: Db, id: string): Promise<DecisionRecord | undefined> {
   const row = await db.selectFrom('decisions').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? fromRow(row) : undefined;
+  return row ? decisionFromRow(row) : undefined;
 }
 
 /** The decisions with these ids (those that exist). */
 export async function findDecisions(db: Db, ids: string[]): Promise<Map<string, DecisionRecord>> {
   const rows = await inChunks(ids, (chunk) => db.selectFrom('decisions').selectAll().where('id', 'in', chunk).execute());
-  return new Map(rows.map((row) => [row.id, fromRow(row)]));
+  return new Map(rows.map((row) => [row.id, decisionFromRow(row)]));
 }
 
 function toRow(record: DecisionRecord): DecisionTable {
@@ -44,7 +44,7 @@ function toRow(record: DecisionRecord): DecisionTable {
   };
 }
 
-function fromRow(row: DecisionTable): DecisionRecord {
+export function decisionFromRow(row: DecisionTable): DecisionRecord {
   return {
     id: row.id,
     createdAt: row.created_at,
