@@ -44,7 +44,7 @@ function setUp(form: HTMLFormElement): void {
     list.replaceChildren();
     status.textContent = '';
     if (files.length > max) {
-      status.textContent = say('js_too_many', { max });
+      status.replaceChildren(note(say('js_too_many', { max }), 'error'));
       return;
     }
     for (const [index, file] of files.entries()) {
@@ -94,7 +94,7 @@ function setUp(form: HTMLFormElement): void {
 
   async function send(): Promise<void> {
     if (hashed.length === 0) {
-      status.textContent = say('js_none', { min: MIN_QUALITY });
+      status.replaceChildren(note(say('js_none', { min: MIN_QUALITY }), 'error'));
       return;
     }
     button.disabled = true;

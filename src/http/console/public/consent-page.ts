@@ -17,6 +17,7 @@ const MESSAGES = {
     noscript:
       'This page needs JavaScript to compute the fingerprints on your device. Without it nothing is sent. You can also ask the platform you use to protect your photos.',
     photos: 'Choose photos',
+    list_label: 'Your photos and their hashes',
     photos_help: 'JPEG, PNG, WebP, GIF or AVIF; up to {max} at a time. Nothing is sent until you press the button below.',
     account: 'Your account id on the platform (optional)',
     account_help:
@@ -57,6 +58,7 @@ const MESSAGES = {
     noscript:
       'Halaman ini memerlukan JavaScript untuk menghitung sidik jari di perangkat Anda. Tanpanya tidak ada yang dikirim. Anda juga dapat meminta platform yang Anda pakai untuk melindungi foto Anda.',
     photos: 'Pilih foto',
+    list_label: 'Foto Anda dan hash-nya',
     photos_help: 'JPEG, PNG, WebP, GIF atau AVIF; paling banyak {max} sekaligus. Tidak ada yang dikirim sebelum Anda menekan tombol di bawah.',
     account: 'ID akun Anda di platform (tidak wajib)',
     account_help:
@@ -126,7 +128,7 @@ export function consentPage(input: ConsentPageInput): string {
         <p class="hint" id="photos-help">${t('photos_help', { max: PUBLIC_CONSENT_MAX_PHOTOS })}</p>
         <input type="file" id="photos" name="photos" accept="image/jpeg,image/png,image/webp,image/gif,image/avif" multiple aria-describedby="photos-help" />
       </div>
-      <ul id="photo-list" class="photos" aria-label="${t('photos')}"></ul>
+      <ul id="photo-list" class="photos" aria-label="${t('list_label')}"></ul>
       <div class="field">
         <label for="account">${t('account')}</label>
         <p class="hint" id="account-help">${t('account_help')}</p>
