@@ -246,6 +246,7 @@ describe('public console pages over HTTP', () => {
     const invalid = await post({ account: 'has spaces', hashes: [{ pdq: 'cd'.repeat(32), quality: 80 }] });
     assert.equal(invalid.statusCode, 400);
     assert.equal(invalid.json().details.field, 'account');
+    assert.match(invalid.json().message, /^The account id must be 1 to 128 characters/);
     const plain = await post({ account: 'user-7', hashes: [{ pdq: 'cd'.repeat(32), quality: 10 }] });
     assert.equal(plain.statusCode, 400);
     assert.match(plain.json().message, /at least 50/);
@@ -256,7 +257,11 @@ describe('public console pages over HTTP', () => {
     const full = await post({ account: 'user-7', hashes: [{ pdq: 'ef'.repeat(32), quality: 80 }] });
     assert.equal(full.statusCode, 409);
     assert.equal(full.json().error, 'protected_hash_limit');
-    assert.match(full.json().message, /past the limit of 3 per account/);
+    assert.match(
+      full.json().message,
+      /^Account user-7 already protects 3 photos and one account may protect at most 3, so none of these were added\. Send at most 0/,
+    );
+    assert.doesNotMatch(full.json().message, /PERISAI_/);
   });
 
   it('limits submissions per address and answers the one over the limit with a page that says to wait', async () => {

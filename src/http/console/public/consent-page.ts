@@ -33,6 +33,10 @@ const MESSAGES = {
     removed_none: 'No photos are protected under this reference: check that you copied it completely.',
     err_reference: 'This is not a reference from this page: it starts with pr_ and has 22 more letters, digits, _ or -.',
     err_csrf: 'This page had expired. Reload it and try again.',
+    err_account:
+      'The account id must be 1 to {max} characters of A-Z a-z 0-9 . _ : @ + -, exactly as the platform shows it. Check it, or leave it empty to protect the photos anonymously.',
+    err_limit:
+      'Account {account} already protects {stored} photos and one account may protect at most {limit}, so none of these were added. Send at most {free}, remove photos the account no longer needs through the platform, or leave the account id empty to protect these anonymously.',
     // Used by the script.
     js_computing: 'Computing the fingerprint…',
     js_photo: 'Photo {n}: {name}',
@@ -74,6 +78,10 @@ const MESSAGES = {
     removed_none: 'Tidak ada foto yang dilindungi dengan kode ini: periksa apakah Anda menyalinnya lengkap.',
     err_reference: 'Ini bukan kode rujukan dari halaman ini: kode diawali pr_ diikuti 22 huruf, angka, _ atau -.',
     err_csrf: 'Halaman ini sudah kedaluwarsa. Muat ulang lalu coba lagi.',
+    err_account:
+      'ID akun harus terdiri dari 1 sampai {max} karakter A-Z a-z 0-9 . _ : @ + -, persis seperti yang ditampilkan platform. Periksa lagi, atau kosongkan untuk melindungi foto tanpa nama.',
+    err_limit:
+      'Akun {account} sudah melindungi {stored} foto dan satu akun paling banyak boleh melindungi {limit}, jadi tidak ada yang ditambahkan. Kirim paling banyak {free}, hapus foto yang tidak diperlukan lagi melalui platform, atau kosongkan ID akun untuk melindungi foto ini tanpa nama.',
     js_computing: 'Menghitung sidik jari…',
     js_photo: 'Foto {n}: {name}',
     js_quality: 'Kualitas {quality} dari 100',

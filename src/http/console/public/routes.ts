@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import type { AppContext } from '../../../app-context.js';
-import { accountIdSchema } from '../../../domain/account-id.js';
+import { ACCOUNT_ID_MAX, accountIdSchema } from '../../../domain/account-id.js';
 import { EU_MEMBER_STATES, resolveClock } from '../../../domain/clocks/index.js';
 import { isPerisaiError, PerisaiError } from '../../../domain/errors.js';
 import { REPORT_CATEGORIES, type ReportCategory, REPORTER_TYPES, type ReporterType } from '../../../domain/reports.js';
@@ -175,13 +175,21 @@ export function publicPages(ctx: AppContext): FastifyPluginAsync {
       let reference: string | undefined;
       if (parsed.data.account) {
         const account = accountIdSchema.safeParse(parsed.data.account);
-        if (!account.success) throw new PerisaiError('invalid_request', `The account id ${account.error.issues[0]!.message}.`, { field: 'account' });
+        if (!account.success) throw new PerisaiError('invalid_request', consentMessages(lang, 'err_account', { max: ACCOUNT_ID_MAX }), { field: 'account' });
         owner = account.data;
       } else {
         reference = newAnonymousReference();
         owner = anonymousOwnerOf(reference);
       }
-      const result = await ctx.consent.addProtectedHashes(owner, parsed.data.hashes, CONSENT_ACTOR);
+      const result = await ctx.consent.addProtectedHashes(owner, parsed.data.hashes, CONSENT_ACTOR).catch((error: unknown) => {
+        // The service's message speaks to the platform (and names the operator's setting); the person here gets theirs.
+        if (isPerisaiError(error) && error.code === 'protected_hash_limit') {
+          const { limit = 0, stored = 0 } = (error.details ?? {}) as { limit?: number; stored?: number };
+          const message = consentMessages(lang, 'err_limit', { account: owner, stored, limit, free: Math.max(0, limit - stored) });
+          throw new PerisaiError('protected_hash_limit', message, { limit, stored });
+        }
+        throw error;
+      });
       return reply
         .code(result.added > 0 ? 201 : 200)
         .header('cache-control', 'no-store')
