@@ -84,6 +84,19 @@ describe('public console pages over HTTP', () => {
     assert.match(id.body, /Laporkan konten/);
     assert.match(id.body, /2 jam \(India, Information Technology/);
     assert.deepEqual(unlabelled(id.body), []);
+    // The switch is a link with ?lang=; the choice is remembered beside the CSRF cookie.
+    const switched = await t.app.inject({ method: 'GET', url: '/console/report?lang=id' });
+    const cookies = ([] as string[]).concat(switched.headers['set-cookie'] ?? []);
+    assert.ok(
+      cookies.some((c) => c.startsWith('perisai_lang=id;')),
+      String(cookies),
+    );
+    assert.ok(
+      cookies.some((c) => c.startsWith('perisai_public_csrf=')),
+      String(cookies),
+    );
+    const remembered = await t.app.inject({ method: 'GET', url: '/console/consent', headers: { cookie: 'perisai_lang=id', 'accept-language': 'en' } });
+    assert.match(remembered.body, /<html lang="id">/);
     const deadline = await t.app.inject({ method: 'GET', url: '/console/report/deadline?jurisdiction=US&category=ncii&lang=en' });
     assert.match(deadline.json().text, /^48 hours \(United States, TAKE IT DOWN Act\): the deadline the law gives/);
   });

@@ -57,6 +57,9 @@ describe('public console pages in Chromium against perisai serve', () => {
     writeFileSync(files['photo.png'], png);
     files['photo.jpg'] = join(dir, 'photo.jpg');
     writeFileSync(files['photo.jpg'], await sharp(png).jpeg({ quality: 88 }).toBuffer());
+    // A phone photo taken sideways: the browser would turn it upright, the server hashes it as stored.
+    files['rotated.jpg'] = join(dir, 'rotated.jpg');
+    writeFileSync(files['rotated.jpg'], await sharp(png).withMetadata({ orientation: 6 }).jpeg({ quality: 80, chromaSubsampling: '4:4:4' }).toBuffer());
     server = await startServerProcess(join(dir, 'perisai.db'), { PERISAI_ADMIN_KEY: ADMIN_KEY });
     browser = await launchBrowser();
   });
@@ -159,15 +162,15 @@ describe('public console pages in Chromium against perisai serve', () => {
       page.on('request', (request) => requests.push(`${request.method()} ${request.url()} ${request.postData()?.length ?? 0}`));
       await page.goto(`${server.url}/console/consent`);
       await axeClean(page, 'the consent page in English');
-      await page.getByLabel('Choose photos').setInputFiles([files['photo.png']!, files['photo.jpg']!]);
-      await page.waitForFunction(() => document.querySelectorAll('code.pdq').length === 2, undefined, { timeout: 30_000 });
+      await page.getByLabel('Choose photos').setInputFiles([files['photo.png']!, files['photo.jpg']!, files['rotated.jpg']!]);
+      await page.waitForFunction(() => document.querySelectorAll('code.pdq').length === 3, undefined, { timeout: 30_000 });
       const shown = await page.locator('code.pdq').allTextContents();
       const qualities = await page.locator('code.pdq').evaluateAll((nodes) => nodes.map((node) => Number((node as HTMLElement).dataset['quality'])));
       assert.ok(
         qualities.every((q) => q >= 50),
         `photos good enough to protect: ${qualities.join(', ')}`,
       );
-      for (const [index, name] of ['photo.png', 'photo.jpg'].entries()) {
+      for (const [index, name] of ['photo.png', 'photo.jpg', 'rotated.jpg'].entries()) {
         const cli = await runCli(['hash', files[name]!]);
         assert.equal(cli.code, 0, cli.stderr);
         const serverHash = /^([0-9a-f]{64}),(\d+),/.exec(cli.stdout)?.[1];
@@ -180,7 +183,7 @@ describe('public console pages in Chromium against perisai serve', () => {
         );
       }
       assert.match((await page.textContent('#only-hashes')) ?? '', /Only the hashes shown below leave your device/);
-      await axeClean(page, 'the consent page with two photos hashed');
+      await axeClean(page, 'the consent page with three photos hashed');
       await page.screenshot({ path: join(shots, 'consent-hashed-desktop.png'), fullPage: true });
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({ path: join(shots, 'consent-hashed-phone.png'), fullPage: true });
