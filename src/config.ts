@@ -43,6 +43,8 @@ const configSchema = z.object({
   rateLimit: z.coerce.number().int().min(0).default(6000),
   /** Reports a minute from one address without an API key (the public intake). */
   reportRateLimit: z.coerce.number().int().min(1).default(10),
+  /** Submissions a minute from one address to the public consent page (protecting or removing photos). */
+  publicConsentRateLimit: z.coerce.number().int().min(1).default(10),
   /** Seconds a client has to send a whole request (headers and body): a trickled body is cut off. */
   requestTimeoutSeconds: z.coerce.number().min(1).default(60),
   /** Seconds a connection may stay idle, waiting on the client, before it is closed. */
@@ -126,6 +128,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     logLevel: env.PERISAI_LOG_LEVEL,
     rateLimit: env.PERISAI_RATE_LIMIT,
     reportRateLimit: env.PERISAI_REPORT_RATE_LIMIT,
+    publicConsentRateLimit: env.PERISAI_PUBLIC_CONSENT_RATE_LIMIT,
     requestTimeoutSeconds: env.PERISAI_REQUEST_TIMEOUT,
     idleTimeoutSeconds: env.PERISAI_IDLE_TIMEOUT,
     metricsNeedKey:

@@ -1,3 +1,5 @@
+import { createHash, randomBytes } from 'node:crypto';
+
 import { z } from 'zod';
 
 import { accountIdSchema } from '../domain/account-id.js';
@@ -80,6 +82,26 @@ export interface ConsentView {
   /** False when the account never set anything and the defaults apply. */
   stored: boolean;
   updated_at: string | null;
+}
+
+/**
+ * A person without an account (the public consent page) protects photos under an owner id
+ * derived from a secret reference only they are shown: `anon:` and 22 base64url characters of
+ * the SHA-256 of the reference. The owner id appears in screening evidence and the audit
+ * trail; the reference never does, so only its holder can remove the photos again.
+ */
+export const ANONYMOUS_PREFIX = 'anon:';
+export const anonymousReferenceSchema = z
+  .string()
+  .trim()
+  .regex(/^pr_[A-Za-z0-9_-]{22}$/, 'must be the reference you were given when you protected the photos: pr_ followed by 22 letters, digits, _ or -');
+
+export function newAnonymousReference(): string {
+  return `pr_${randomBytes(16).toString('base64url')}`;
+}
+
+export function anonymousOwnerOf(reference: string): string {
+  return ANONYMOUS_PREFIX + createHash('sha256').update(reference).digest('base64url').slice(0, 22);
 }
 
 /** The default of PERISAI_MAX_PROTECTED_HASHES. */
