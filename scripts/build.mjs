@@ -38,4 +38,22 @@ for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) 
   cpSync(from, join(dist, relative(src, from)));
   copied += 1;
 }
-process.stdout.write(`built ${relative(root, dist)}/ (${copied} data files copied from src/)\n`);
+// The console's browser scripts are not compiled by tsc (they need the DOM library, see
+// tsconfig.browser.json): esbuild bundles each into dist/, where the server serves it as is.
+const browserDir = join(src, 'http', 'console', 'browser');
+const entries = readdirSync(browserDir)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => join(browserDir, name));
+const { build } = await import('esbuild');
+await build({
+  entryPoints: entries,
+  outdir: join(dist, 'http', 'console', 'browser'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+process.stdout.write(`built ${relative(root, dist)}/ (${copied} data files copied from src/, ${entries.length} browser scripts bundled)\n`);

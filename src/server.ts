@@ -84,6 +84,8 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,
     `  reports: POST ${base}/v1/reports (public: victims report without a key)   queue: GET ${base}/v1/cases`,
+    `  console: ${base}/console/report (report content, public)   ${base}/console/consent (protect photos, public)`,
+    `  images:  POST ${base}/v1/images/generations and /v1/images/edits (OpenAI-compatible guard${config.upstreamUrl ? ` in front of ${new URL(config.upstreamUrl).origin}` : ': set PERISAI_UPSTREAM_URL'})   POST ${base}/v1/moderations`,
     `  docs:    ${base}/docs   OpenAPI: ${base}/openapi.json`,
     `  health:  ${base}/healthz   metrics: ${base}/metrics`,
   ];

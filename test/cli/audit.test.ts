@@ -90,8 +90,9 @@ describe('perisai audit: checkpoints, export and the public key', () => {
     try {
       assert.ok((await waitFor(async () => existsSync(file), 10_000)) >= 0, 'the checkpoint file appears');
       const last = readFileSync(file, 'utf8').trim().split('\n').pop()!;
-      // Three decisions, and the admin key the server created at start.
-      assert.equal(JSON.parse(last).seq, 4);
+      // Three decisions and the admin key the server created at start; the strike jobs that the
+      // refusals queued run at start too, and may have added their entries before it signed.
+      assert.ok(JSON.parse(last).seq >= 4, last);
       const one = join(dir, 'from-server.json');
       writeFileSync(one, last);
       const verified = await runCli(['audit', 'verify', '--checkpoint', one, '--db', db]);

@@ -14,6 +14,20 @@ import { launchBrowser, seriousAxeViolations } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
+// The callbacks given to page.evaluate run in the browser. Tests compile without the DOM library
+// (it would change fetch and FormData for the server code), so this file names what it touches.
+interface PageElement {
+  textContent: string | null;
+  dataset: Record<string, string | undefined>;
+  src: string;
+}
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  activeElement: PageElement | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): { length: number };
+};
+
 /** A synthetic "photo": gradients, shapes and noise, so PDQ has structure to hash (never a real person). */
 async function syntheticPhoto(width: number, height: number, seed: number): Promise<Buffer> {
   const raw = Buffer.alloc(width * height * 3);
@@ -165,7 +179,7 @@ describe('public console pages in Chromium against perisai serve', () => {
       await page.getByLabel('Choose photos').setInputFiles([files['photo.png']!, files['photo.jpg']!, files['rotated.jpg']!]);
       await page.waitForFunction(() => document.querySelectorAll('code.pdq').length === 3, undefined, { timeout: 30_000 });
       const shown = await page.locator('code.pdq').allTextContents();
-      const qualities = await page.locator('code.pdq').evaluateAll((nodes) => nodes.map((node) => Number((node as HTMLElement).dataset['quality'])));
+      const qualities = await page.locator('code.pdq').evaluateAll((nodes) => nodes.map((node) => Number((node as unknown as PageElement).dataset['quality'])));
       assert.ok(
         qualities.every((q) => q >= 50),
         `photos good enough to protect: ${qualities.join(', ')}`,
@@ -226,7 +240,7 @@ describe('public console pages in Chromium against perisai serve', () => {
           await page.goto(`${server.url}${path}?lang=${lang}`);
           assert.equal(await page.getAttribute('html', 'lang'), lang);
           await axeClean(page, `${path} in ${lang}`);
-          const scripts = await page.$$eval('script[src]', (nodes) => nodes.map((node) => (node as HTMLScriptElement).src));
+          const scripts = await page.$$eval('script[src]', (nodes) => nodes.map((node) => (node as unknown as PageElement).src));
           let total = 0;
           for (const src of scripts) total += gzipSync(Buffer.from(await (await fetch(src)).arrayBuffer())).length;
           assert.ok(scripts.length > 0 && total < 200_000, `${path}: ${total} bytes of gzipped script`);

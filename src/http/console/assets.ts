@@ -30,7 +30,8 @@ const BUNDLE_NAME = /^([a-z][a-z0-9-]*)\.js$/;
 
 /**
  * The console's static assets: the stylesheet, vendored libraries, and the browser scripts,
- * bundled by esbuild from `browser/<name>.ts` (or the compiled `.js` in dist/) once per process.
+ * bundled by esbuild from `browser/<name>.ts` once per process (from the sources), or as
+ * `npm run build` bundled them into dist/.
  * Bundling from the same sources the server runs is what makes the browser's PDQ the server's.
  */
 export class ConsoleAssets {
@@ -55,6 +56,8 @@ export class ConsoleAssets {
     const bundle = BUNDLE_NAME.exec(name)?.[1];
     const entry = bundle ? [here(`./browser/${bundle}.ts`), here(`./browser/${bundle}.js`)].find((path) => existsSync(path)) : undefined;
     if (!entry) throw new PerisaiError('not_found', `There is no console asset ${name}.`);
+    // In dist/ the build has bundled it already (scripts/build.mjs).
+    if (entry.endsWith('.js')) return { type: 'text/javascript; charset=utf-8', body: readFileSync(entry) };
     const result = await build({
       entryPoints: [entry],
       bundle: true,

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The consent page: each chosen photo is decoded and hashed here, with src/pdq (the very module
  * the server runs), and only the hashes are sent. The photo is shown from a blob: URL, which

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Browsers now always apply EXIF orientation when decoding (createImageBitmap's
  * `imageOrientation: 'none'` was redefined to mean `from-image`), while the server hashes the

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The pixels the server hashes, obtained in the browser. The server (src/image/decode.ts) hands
  * PDQ the stored pixels as 8-bit sRGB: EXIF orientation NOT applied (see orientation.ts), embedded ICC profiles

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The report form: shows the deadline for the country and kind of content as they are chosen.
  * Without this script the form works the same; the deadline then shows on the confirmation.
