@@ -13,6 +13,7 @@ import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
+import { type ConsoleUsersOptions, ConsoleUsersService } from './services/console-users.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
@@ -58,6 +59,8 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** People who sign in to the web console, and their sessions. */
+  consoleUsers: ConsoleUsersService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -80,6 +83,8 @@ export interface ContextOverrides {
   onStoreConnectionError?: (error: Error) => void;
   /** The checkpoint signing key; default: loaded (or created) on first use, see audit-key.ts. */
   auditKey?: AuditKey;
+  /** Lock-out, session lifetimes and scrypt cost of console users (tests make hashing cheap). */
+  consoleUsers?: ConsoleUsersOptions;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -159,6 +164,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
+    consoleUsers: new ConsoleUsersService(uow, overrides.consoleUsers),
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

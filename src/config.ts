@@ -80,6 +80,10 @@ const configSchema = z.object({
   maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
   /** Hours the index change log keeps a change; an instance further behind reloads its indexes. 0 keeps everything. */
   indexChangesRetentionHours: z.coerce.number().min(0).default(24),
+  /** How images in the console are hidden until a reviewer reveals one: the organisation's floor. */
+  consoleImageShield: z.enum(['blur', 'strong'], 'PERISAI_CONSOLE_IMAGE_SHIELD must be blur or strong').default('blur'),
+  /** Sign-in attempts a minute from one address on the console's login form. */
+  consoleLoginRateLimit: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -112,6 +116,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
     indexChangesRetentionHours: env.PERISAI_INDEX_CHANGES_RETENTION_HOURS,
+    consoleImageShield: env.PERISAI_CONSOLE_IMAGE_SHIELD,
+    consoleLoginRateLimit: env.PERISAI_CONSOLE_LOGIN_RATE_LIMIT,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
