@@ -11,6 +11,7 @@ import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
+import { type CaseImageSource, CaseImagesService, NO_CASE_IMAGES } from './services/case-images.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
 import { type ConsoleUsersOptions, ConsoleUsersService } from './services/console-users.js';
@@ -61,6 +62,8 @@ export interface AppContext {
   cases: CasesService;
   /** People who sign in to the web console, and their sessions. */
   consoleUsers: ConsoleUsersService;
+  /** A case's images behind the reviewer's shield: blurred until a recorded reveal. */
+  caseImages: CaseImagesService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -85,6 +88,8 @@ export interface ContextOverrides {
   auditKey?: AuditKey;
   /** Lock-out, session lifetimes and scrypt cost of console users (tests make hashing cheap). */
   consoleUsers?: ConsoleUsersOptions;
+  /** Where case images come from; default: none (the store keeps only hashes of reported images). */
+  caseImages?: CaseImageSource;
 }
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -165,6 +170,7 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
     cases,
     consoleUsers: new ConsoleUsersService(uow, overrides.consoleUsers),
+    caseImages: new CaseImagesService(uow, overrides.caseImages ?? NO_CASE_IMAGES),
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 
 import type { AppContext } from '../../app-context.js';
 import { ConsoleAssets } from './assets.js';
+import { reviewerPages } from './reviewer.js';
 
 /**
  * The pages may load only this server's own scripts, styles and images (photos a person picks on
@@ -20,7 +21,7 @@ const CONSOLE_CSP = [
 ].join('; ');
 
 /** Groups of console pages, each an encapsulated plugin of its own. */
-const PAGE_GROUPS: Array<(ctx: AppContext) => FastifyPluginAsync> = [];
+const PAGE_GROUPS: Array<(ctx: AppContext) => FastifyPluginAsync> = [reviewerPages];
 
 /** The web console under /console: server-rendered pages with a little bundled script. */
 export function consoleRoutes(ctx: AppContext): FastifyPluginAsync {
