@@ -225,7 +225,8 @@ function casePage(
   session: ConsoleSession,
 ): Html {
   const messages = detail.events.filter((e) => e.kind === 'note' || e.kind === 'notify');
-  const offered = OFFERED.filter((a) => detail.allowed_actions.includes(a));
+  // Banking needs the reported image's hash: without one the form would only ever fail.
+  const offered = OFFERED.filter((a) => detail.allowed_actions.includes(a) && (a !== 'bank' || detail.content.image_pdq !== null));
   return html`<h1>Case <span class="mono">${detail.id}</span></h1>
     <dl class="summary">
       <dt>State</dt>
