@@ -36,10 +36,12 @@ export async function imagesSection(ctx: AppContext, caseId: string, session: Co
   const figures = Array.from({ length: count }, (_, n) => {
     const open = n === clear;
     return html`<figure class="shielded ${shield === 'strong' ? 'strong' : ''} ${open ? 'revealed' : ''}" id="image-${n}">
-      <img
-        src="/console/cases/${caseId}/images/${n}${open ? '' : '/shielded'}"
-        alt="${open ? `Reported image ${n + 1}, revealed` : `Reported image ${n + 1}, blurred and greyscale until revealed`}"
-      />
+      <div class="frame">
+        <img
+          src="/console/cases/${caseId}/images/${n}${open ? '' : '/shielded'}"
+          alt="${open ? `Reported image ${n + 1}, revealed` : `Reported image ${n + 1}, blurred and greyscale until revealed`}"
+        />
+      </div>
       <figcaption>
         ${
           open
