@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
@@ -162,6 +162,31 @@ for (const factory of STORE_FACTORIES) {
       assert.match(bad.body, /query\.state/);
     });
 
+    it('decisions held for review page newest first', async () => {
+      const held: string[] = [];
+      for (const prompt of ['add a scarf', 'add a cat']) {
+        clock.advance(1000);
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/v1/screen',
+          headers: { authorization: `Bearer ${ADMIN_KEY}` },
+          payload: { prompt, subject: 'adult', images: [{ data: FAILING_IMAGE.toString('base64') }] },
+        });
+        held.unshift(res.json().id);
+      }
+      const first = await t.ctx.screening.heldForReview(2);
+      assert.deepEqual(
+        first.decisions.map((d) => d.id),
+        held,
+      );
+      assert.ok(first.next_cursor);
+      const second = await t.ctx.screening.heldForReview(2, first.next_cursor);
+      assert.equal(second.decisions.length, 1, 'the one from the queue test');
+      assert.equal(second.next_cursor, null);
+      assert.ok(!held.includes(second.decisions[0]!.id));
+      await assert.rejects(t.ctx.screening.heldForReview(2, 'not-a-cursor'), /cursor is not one this server returned/);
+    });
+
     it('bulk actions need the session CSRF token and record the person as the actor', async () => {
       const { cookie, csrf } = await signIn();
       const a = await report('post-bulk-a');
@@ -295,3 +320,34 @@ for (const factory of STORE_FACTORIES) {
     });
   });
 }
+
+describe('the sign-in limit per address', () => {
+  const factory = STORE_FACTORIES[0]!;
+  const store = useStore(factory);
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp(store(), { consoleUsers: { scrypt: TEST_SCRYPT } }, { consoleLoginRateLimit: 2 });
+  });
+  after(async () => t?.close());
+
+  test('the third sign-in post in a minute from one address is refused before any password is checked', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/console/login' });
+    const cookie = `perisai_login_csrf=${cookieValue(cookiesOf(page)['perisai_login_csrf']!)}`;
+    const attempt = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/console/login',
+        payload: form({ csrf: csrfIn(page.body), email: 'nobody@example.org', password: 'whatever it is' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      });
+    assert.equal((await attempt()).statusCode, 401);
+    assert.equal((await attempt()).statusCode, 401);
+    const third = await attempt();
+    assert.equal(third.statusCode, 429);
+    assert.ok(Number(third.headers['retry-after']) > 0);
+    assert.match(third.body, /Too many requests from this address: at most 2 a minute/);
+    assert.match(third.body, /<form method="post" action="\/console\/login"/, 'the form is shown again');
+    const audited = (await readAuditEntries(store().store.db, 0, 1000)).filter((e) => e.kind === 'console.login');
+    assert.equal(audited.length, 2, 'the refused post never reached the password check');
+  });
+});
