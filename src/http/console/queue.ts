@@ -93,7 +93,11 @@ export function queueRoutes(ctx: AppContext, app: FastifyInstance): void {
               <label for="f-overdue">Overdue only</label>
             </div>
           </div>
-          <p><button type="submit">Apply filters</button> <a href="/console/cases">Clear</a></p>
+          <p>
+            <button type="submit">Apply filters</button> <a href="/console/cases">Clear</a> ·
+            <a href="/console/cases?assignee=${encodeURIComponent(session.user.email)}">Assigned to me</a> ·
+            <a href="/console/cases?overdue=true">Overdue</a>
+          </p>
         </fieldset>
       </form>
 
