@@ -9,6 +9,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   text: async () => (await import('./text-bench.js')).runTextBench(),
   pdq: async () => (await import('./pdq-bench.js')).runPdqBench(),
   image: async () => (await import('./image-bench.js')).runImageBench(),
+  provenance: async () => (await import('./provenance-bench.js')).runProvenanceBench(),
   protected: async (args) => (await import('./protected-bench.js')).runProtectedBench(args),
   mih: async (args) => {
     const mih = await import('./mih-bench.js');
@@ -17,6 +18,10 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   'bank-import': async (args) => {
     const bench = await import('./bank-import-bench.js');
     return bench.runBankImportBench(bench.parseBankImportArgs(args));
+  },
+  sor: async (args) => {
+    const bench = await import('./sor-bench.js');
+    return bench.runSorBench(bench.parseSorArgs(args));
   },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');

@@ -7,6 +7,9 @@ import type { TextDetector } from './domain/signals.js';
 import { createImageAnalyser } from './image/image-analyser.js';
 import { loadClockRules } from './policy/clocks-file.js';
 import { loadPolicyFile } from './policy/policy-file.js';
+import type { SignerCredentials } from './provenance/credentials.js';
+import { C2paProvenanceMarker, fixedSigner } from './provenance/marker.js';
+import { lazySigner, type LoadedSigner } from './provenance-signer.js';
 import { ApiKeyService } from './services/api-keys.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
@@ -22,13 +25,16 @@ import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
 import { ModerationService } from './services/moderation.js';
-import type { ImageAnalyser, Matcher } from './services/ports.js';
+import type { ImageAnalyser, Matcher, ProvenanceMarker } from './services/ports.js';
 import { ReportsService } from './services/reports.js';
 import { ScreeningService } from './services/screening.js';
+import { StatementsService } from './services/sor.js';
+import { TransparencyService } from './services/transparency.js';
 import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { PACKAGE_VERSION } from './version.js';
 
 /**
  * Everything a process needs, wired in one place. The server, the CLI and the tests build it
@@ -64,12 +70,23 @@ export interface AppContext {
   consoleUsers: ConsoleUsersService;
   /** A case's images behind the reviewer's shield: blurred until a recorded reveal. */
   caseImages: CaseImagesService;
+  /** Statements of reasons (DSA Art. 17): one per restricting action, exported for the EU Transparency Database. */
+  statements: StatementsService;
+  /** Transparency figures for a period (GET /v1/transparency, perisai report transparency). */
+  transparency: TransparencyService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
   caseAlerts: CaseAlertsService;
   /** The audit key, loaded or created on first call (`perisai serve` calls it at start). */
   auditKey(): AuditKey;
+  /** Labels and signs allowed outputs (C2PA); its signer is loaded on the first signature. */
+  provenance: ProvenanceMarker;
+  /**
+   * Loads the C2PA signer now, creating the development signer on first use, and checks it can
+   * sign (`perisai serve` calls it at start, so a bad certificate stops the server).
+   */
+  provenanceSigner(): Promise<Pick<LoadedSigner, 'source' | 'created'> & { subject: string; development: boolean }>;
   close(): Promise<void>;
 }
 
@@ -90,7 +107,12 @@ export interface ContextOverrides {
   consoleUsers?: ConsoleUsersOptions;
   /** Where case images come from; default: none (the store keeps only hashes of reported images). */
   caseImages?: CaseImageSource;
+  /** The C2PA signer; default: the configured files or the development signer, see provenance-signer.ts. */
+  provenanceCredentials?: SignerCredentials;
 }
+
+/** The claim generator every manifest names (the version is the package's, as in http/server.ts). */
+export const CLAIM_GENERATOR = { name: 'Perisai', version: PACKAGE_VERSION };
 
 export async function createAppContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const clock = overrides.clock ?? systemClock;
@@ -110,6 +132,17 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
 
   let auditKey = overrides.auditKey;
   const getAuditKey = (): AuditKey => (auditKey ??= loadAuditKey(config));
+
+  // Nothing is read or created until the first signature (or `provenanceSigner()`): commands
+  // that never sign leave no development signer behind.
+  const lazy = lazySigner(config, clock, CLAIM_GENERATOR);
+  const givenCredentials = overrides.provenanceCredentials;
+  const provenance = new C2paProvenanceMarker(givenCredentials ? fixedSigner(givenCredentials) : lazy, CLAIM_GENERATOR);
+  const provenanceSigner = async () => {
+    if (givenCredentials) return { source: 'provided by the caller', created: false, ...provenance.signer };
+    const { source, created, credentials } = await lazy.load();
+    return { source, created, subject: credentials.subject, development: credentials.development };
+  };
 
   const uow = new UnitOfWork(store, clock);
   const indexes = new HashIndexes(store.db);
@@ -140,7 +173,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     recorder: new DecisionRecorder(uow),
     clock,
   });
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher });
+  const statements = new StatementsService(uow);
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements });
   jobs.register('open_case', cases.openCaseHandler);
   return {
     config,
@@ -156,6 +190,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     apiKeys: new ApiKeyService(uow),
     audit: new AuditService(store.db, clock, getAuditKey),
     auditKey: getAuditKey,
+    provenance,
+    provenanceSigner,
     indexes,
     consent: new ConsentService(uow, { maxProtectedHashes: config.maxProtectedHashes }),
     banks,
@@ -167,10 +203,12 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     ),
     jobs,
     webhooks,
-    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks }),
+    reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, statements }),
     cases,
     consoleUsers: new ConsoleUsersService(uow, overrides.consoleUsers),
     caseImages: new CaseImagesService(uow, overrides.caseImages ?? NO_CASE_IMAGES),
+    statements,
+    transparency: new TransparencyService(store.db, clock),
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

@@ -56,6 +56,12 @@ const configSchema = z.object({
   auditCheckpointMinutes: z.coerce.number().min(0).default(60),
   /** Where the server appends its checkpoints; default `audit-checkpoints.jsonl` beside the key file. */
   auditCheckpointFile: z.string().min(1).optional(),
+  /**
+   * The C2PA signing certificate (PEM, leaf first) and its private key, both or neither; neither
+   * means a development signer created beside the audit key (see provenance-signer.ts).
+   */
+  c2paCertFile: z.string().min(1).optional(),
+  c2paKeyFile: z.string().min(1).optional(),
   /** The legal clock rules; default the shipped `policies/clocks.yaml`. */
   clocksPath: z.string().min(1).default(DEFAULT_CLOCKS_PATH),
   /** Overrides the rules file's `alerts.remaining_fractions` (whose default is 0.25). */
@@ -108,6 +114,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     auditKeyFile: env.PERISAI_AUDIT_KEY_FILE,
     auditCheckpointMinutes: env.PERISAI_AUDIT_CHECKPOINT_MINUTES,
     auditCheckpointFile: env.PERISAI_AUDIT_CHECKPOINT_FILE,
+    c2paCertFile: env.PERISAI_C2PA_CERT_FILE,
+    c2paKeyFile: env.PERISAI_C2PA_KEY_FILE,
     clocksPath: env.PERISAI_CLOCKS_FILE,
     clockAlertAt: env.PERISAI_CLOCK_ALERT_AT,
     clockSweepSeconds: env.PERISAI_CLOCK_SWEEP_SECONDS,
@@ -131,6 +139,14 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     throw new PerisaiError(
       'invalid_config',
       'PERISAI_WEBHOOK_URL is set but PERISAI_WEBHOOK_SECRET is not: set a secret of at least 16 characters (receivers verify each webhook with it) and start again.',
+    );
+  }
+  if ((parsed.data.c2paCertFile === undefined) !== (parsed.data.c2paKeyFile === undefined)) {
+    const [set, unset] =
+      parsed.data.c2paCertFile === undefined ? ['PERISAI_C2PA_KEY_FILE', 'PERISAI_C2PA_CERT_FILE'] : ['PERISAI_C2PA_CERT_FILE', 'PERISAI_C2PA_KEY_FILE'];
+    throw new PerisaiError(
+      'invalid_config',
+      `${set} is set but ${unset} is not: give both the C2PA signing certificate and its private key, or neither for the development signer, and start again.`,
     );
   }
   return parsed.data;

@@ -36,6 +36,14 @@ export async function serve(flags: ServeFlags): Promise<void> {
   if (config.imageDetectors) ctx.warmUpImageModels();
   // The audit key is created on first start, next to the data, readable by its owner only.
   const auditKey = ctx.auditKey();
+  // The C2PA signer too (the development one on first start), so a certificate that cannot sign stops the server here.
+  const signer = await ctx.provenanceSigner();
+  if (signer.development) {
+    logger.warn(
+      { source: signer.source },
+      'C2PA manifests are signed with the self-signed development signer, which proves nothing to anyone else: set PERISAI_C2PA_CERT_FILE and PERISAI_C2PA_KEY_FILE for production',
+    );
+  }
   const stopCheckpoints = startCheckpoints(ctx, config, logger);
   const stopPruning = startPruning(ctx, logger);
   const stopSweeps = startAlertSweeps(ctx, config, logger);
@@ -68,6 +76,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     `  images:  ${config.imageDetectors ? 'decode + PDQ + nudity and face/age models (loading in the background)' : 'decode + PDQ only; models off (PERISAI_IMAGE_DETECTORS=0), images are held for review'}`,
     `  jobs:    ${ctx.jobs.running ? `${ctx.jobs.engine} runner for ${ctx.jobs.kinds.join(', ')}` : 'no handlers registered yet: actions wait in the outbox'} (\`perisai jobs list\`)`,
     `  audit:   key ${auditKey.source}${auditKey.created ? ' (created now: back it up)' : ''}; ${config.auditCheckpointMinutes > 0 ? `a signed checkpoint every ${config.auditCheckpointMinutes} min to ${config.auditCheckpointFile ?? defaultCheckpointPath(config)}` : 'periodic checkpoints off'}`,
+    `  C2PA:    signer "${signer.subject}" (${signer.source}${signer.created ? ', created now' : ''})${signer.development ? ' — DEVELOPMENT signer, not for production' : ''}`,
     `  alerts:  ${config.clockSweepSeconds > 0 ? `case deadlines swept every ${config.clockSweepSeconds} s` : 'deadline sweep off (PERISAI_CLOCK_SWEEP_SECONDS=0)'}`,
     `  indexes: ${ctx.indexes.sizes.protected} protected photos, ${ctx.indexes.sizes.bank} bank hashes, ${ctx.indexes.sizes.ledger} ledger outputs`,
     `  API:     POST ${base}/v1/screen`,

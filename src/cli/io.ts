@@ -47,6 +47,7 @@ const EXIT_BY_CODE: Record<ErrorCode, ExitCode> = {
   upstream_failed: EXIT.failure,
   upstream_timeout: EXIT.failure,
   provenance_failed: EXIT.failure,
+  statement_invalid: EXIT.failure,
   internal: EXIT.failure,
 };
 

@@ -2,9 +2,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 
 import type { AppContext } from '../app-context.js';
 import { BANK_PURPOSES } from '../services/bank-purposes.js';
+import { PACKAGE_VERSION } from '../version.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
+import type { PeriodFlags } from './commands/report.js';
 import type { SafeguardsFlags, SafeguardsVerifyFlags } from './commands/safeguards.js';
 import type { ScreenFlags } from './commands/screen.js';
 import type { StoreFlags } from './context.js';
@@ -23,6 +25,8 @@ const load = {
   jobs: () => import('./commands/jobs.js'),
   keys: () => import('./commands/keys.js'),
   policyCheck: () => import('./commands/policy-check.js'),
+  provenance: () => import('./commands/provenance.js'),
+  report: () => import('./commands/report.js'),
   screen: () => import('./commands/screen.js'),
   users: () => import('./commands/users.js'),
 };
@@ -74,7 +78,7 @@ export interface ProgramDeps {
 export function createProgram(deps: ProgramDeps): Command {
   const program = new Command('perisai')
     .description('Perisai: a safety layer in front of and behind AI image generation and editing.')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -159,6 +163,14 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     .description('validate a policy file and explain each problem with its line number')
     .action(run(async (file: string) => (await load.policyCheck()).policyCheck(file)));
 
+  program
+    .command('provenance')
+    .description('C2PA provenance manifests of generated images')
+    .command('verify <file>')
+    .description("print what a PNG's or JPEG's C2PA manifest says and check its signature and hash binding; exit 0 valid, 1 absent or invalid")
+    .option('--json', 'print the report as JSON')
+    .action(run(async (file: string, flags: { json?: boolean }) => (await load.provenance()).provenanceVerify(file, flags)));
+
   const audit = program.command('audit').description('the tamper-evident audit log');
   storeOptions(
     audit
@@ -179,31 +191,6 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   );
   storeOptions(audit.command('public-key').description('print the audit public key (PEM), for auditors who check checkpoints')).action(
     run((flags: StoreFlags) => withContext(flags, async (ctx) => (await load.audit()).auditPublicKey(ctx))),
-  );
-
-  const report = program.command('report').description('reports for regulators and auditors');
-  storeOptions(
-    report
-      .command('safeguards')
-      .description(
-        'measure block and false-block rates on named evaluation sets through the real pipeline, and sign them with the policy, detector and clock versions and the audit chain head',
-      )
-      .requiredOption('--out <file>', 'where to write the signed report (never overwritten)')
-      .option('--eval <file...>', 'labelled evaluation sets (TSV) to measure (default: corpus/text/heldout/round-1..3.tsv)')
-      .option('--from <date>', 'start of the period whose transparency figures the report includes (ISO 8601)')
-      .option('--to <date>', 'end of the period (exclusive)'),
-  ).action(run((flags: StoreFlags & SafeguardsFlags) => withContext(flags, async (ctx) => (await load.safeguards()).safeguardsReport(ctx, flags))));
-  storeOptions(
-    report
-      .command('verify <file>')
-      .description('check a safeguards report: its signature, then every figure measured again on the evaluation sets it names')
-      .option('--public-key <file>', "the operator's published audit public key (PEM); without it the key the report carries is used")
-      .option('--eval <file...>', 'where the evaluation sets are, if not at the paths the report names')
-      .option('--json', 'print the result as JSON'),
-  ).action(
-    run((file: string, flags: StoreFlags & SafeguardsVerifyFlags) =>
-      withContext(flags, async (ctx) => (await load.safeguards()).safeguardsVerify(ctx, file, flags)),
-    ),
   );
 
   const keys = program.command('keys').description('API keys');
@@ -283,6 +270,52 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   ).action(
     run(async (id: string, action: string, flags: StoreFlags & { json?: boolean }) =>
       withContext(flags, async (ctx) => (await load.cases()).casesAct(ctx, id, action, 'cli', flags.json ?? false)),
+    ),
+  );
+
+  const report = program.command('report').description('reports for regulators: statements of reasons, transparency figures, the signed safeguards report');
+  const periodOptions = (command: Command): Command =>
+    storeOptions(command)
+      .requiredOption('--from <iso>', 'start of the period, inclusive (ISO 8601, e.g. 2026-11-01T00:00:00Z)')
+      .requiredOption('--to <iso>', 'end of the period, exclusive (ISO 8601)');
+  periodOptions(
+    report
+      .command('sor')
+      .description('statements of reasons of the period, as the EU Transparency Database bulk API takes them ({"statements":[…]}, at most 100 each)')
+      .option('--out <dir>', 'write one file per batch (statements-0001.json, …) into this directory; default: one batch per line on stdout'),
+  ).action(run(async (flags: StoreFlags & PeriodFlags & { out?: string }) => withContext(flags, async (ctx) => (await load.report()).reportSor(ctx, flags))));
+  periodOptions(
+    report
+      .command('transparency')
+      .description('transparency figures of the period per jurisdiction and category (docs/transparency.md)')
+      .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json')),
+  ).action(
+    run(async (flags: StoreFlags & PeriodFlags & { format?: string }) =>
+      withContext(flags, async (ctx) => (await load.report()).reportTransparency(ctx, flags)),
+    ),
+  );
+
+  storeOptions(
+    report
+      .command('safeguards')
+      .description(
+        'measure block and false-block rates on named evaluation sets through the real pipeline, and sign them with the policy, detector and clock versions and the audit chain head',
+      )
+      .requiredOption('--out <file>', 'where to write the signed report (never overwritten)')
+      .option('--eval <file...>', 'labelled evaluation sets (TSV) to measure (default: corpus/text/heldout/round-1..3.tsv)')
+      .option('--from <date>', 'start of the period whose transparency figures the report includes (ISO 8601)')
+      .option('--to <date>', 'end of the period (exclusive)'),
+  ).action(run((flags: StoreFlags & SafeguardsFlags) => withContext(flags, async (ctx) => (await load.safeguards()).safeguardsReport(ctx, flags))));
+  storeOptions(
+    report
+      .command('verify <file>')
+      .description('check a safeguards report: its signature, then every figure measured again on the evaluation sets it names')
+      .option('--public-key <file>', "the operator's published audit public key (PEM); without it the key the report carries is used")
+      .option('--eval <file...>', 'where the evaluation sets are, if not at the paths the report names')
+      .option('--json', 'print the result as JSON'),
+  ).action(
+    run((file: string, flags: StoreFlags & SafeguardsVerifyFlags) =>
+      withContext(flags, async (ctx) => (await load.safeguards()).safeguardsVerify(ctx, file, flags)),
     ),
   );
 

@@ -52,6 +52,8 @@ export const ERROR_CODES = [
   'upstream_timeout',
   // A provenance manifest could not be made or read.
   'provenance_failed',
+  // A statement of reasons Perisai built does not fit the EU Transparency Database schema: our bug.
+  'statement_invalid',
   'internal',
 ] as const;
 

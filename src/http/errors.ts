@@ -52,6 +52,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   upstream_failed: 502,
   upstream_timeout: 504,
   provenance_failed: 500,
+  statement_invalid: 500,
   internal: 500,
 };
 

@@ -9,9 +9,11 @@ import { ledgerLookupSchema } from '../services/ledger.js';
 import { moderationRequestSchema } from '../services/moderation.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
+import { transparencyQueryFields } from '../services/transparency.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
 import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { responseSchemas } from './openapi-responses.js';
+import { transparencyPaths, transparencySchemas } from './openapi-transparency.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -158,6 +160,7 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/audit', 'audit'],
   ['/v1/cases', 'cases'],
   ['/v1/moderations', 'screen'],
+  ['/v1/transparency', 'reports'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -204,10 +207,12 @@ export function openApiDocument(version: string): JsonSchema {
         ...responseSchemas,
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,
+        ...transparencySchemas,
       },
     },
     paths: withScopes({
       ...moderationPaths(secured),
+      ...transparencyPaths({ secured, errors, param, query: transparencyQueryFields }),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {

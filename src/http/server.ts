@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 
 import type { AppContext } from '../app-context.js';
+import { PACKAGE_VERSION } from '../version.js';
 import { consoleRoutes } from './console/index.js';
 import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
@@ -17,8 +18,7 @@ import { decisionRoutes } from './routes/decisions.js';
 import { healthRoutes } from './routes/health.js';
 import { moderationRoutes } from './routes/moderations.js';
 import { screenRoutes } from './routes/screen.js';
-
-export const PACKAGE_VERSION = '0.1.0';
+import { transparencyRoutes } from './routes/transparency.js';
 
 export interface ServerOptions {
   /** A pino logger; none means silent (tests). */
@@ -80,6 +80,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(caseRoutes(ctx));
   await app.register(moderationRoutes(ctx));
   await app.register(consoleRoutes(ctx));
+  await app.register(transparencyRoutes(ctx));
   await app.ready();
   return app;
 }

@@ -30,6 +30,7 @@ import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import type { JobRecord } from './jobs.js';
 import type { LedgerService } from './ledger.js';
 import type { Matcher } from './ports.js';
+import type { StatementsService } from './sor.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { DeliveryView, WebhookService } from './webhooks.js';
 
@@ -158,6 +159,8 @@ export interface CasesServiceOptions {
   ledger: LedgerService;
   /** Matches the reported image against the banks, for the case page. */
   bankMatcher?: Matcher;
+  /** Writes the statement of reasons of every removal and banking, in the action's transaction. */
+  statements?: StatementsService;
 }
 
 /**
@@ -356,7 +359,8 @@ export class CasesService {
           subject: { caseId: row.id },
           payload: { ...content, category: row.category, jurisdiction: row.jurisdiction, reason: input.reason },
         });
-        return { reason: input.reason, webhook: delivery };
+        const statement = await this.options.statements?.recordForCase(tx, row, 'content_removed', actor);
+        return { reason: input.reason, webhook: delivery, ...(statement ? { statement } : {}) };
       }
       case 'bank': {
         if (row.image_pdq === null || row.image_pdq_quality === null) {
@@ -372,7 +376,13 @@ export class CasesService {
           actor,
           tx,
         );
-        return { bank, pdq: row.image_pdq, added: result.added === 1 };
+        // Banking restricts copies of the content; after a removal, the removal's statement already covers it.
+        const statements = this.options.statements;
+        const statement =
+          statements && !(await statements.caseHas(tx, row.id, 'content_removed'))
+            ? await statements.recordForCase(tx, row, 'content_disabled', actor)
+            : undefined;
+        return { bank, pdq: row.image_pdq, added: result.added === 1, ...(statement ? { statement } : {}) };
       }
       case 'decline':
         return { reason: input.reason };

@@ -2,6 +2,8 @@ import { type DecisionRecord, digestDecisionRecord } from '../domain/decision-re
 import { insertDecisions } from '../store/repositories/decisions.js';
 import { insertLedgerEntries, type LedgerEntry } from '../store/repositories/ledger.js';
 import type { NewJob } from '../store/repositories/outbox.js';
+import { insertStatements, type StatementRow } from '../store/repositories/statements.js';
+import { decisionStatement } from './sor.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 export type NewLedgerEntry = Omit<LedgerEntry, 'id'>;
@@ -27,6 +29,8 @@ export class DecisionRecorder {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly maxBatch = 256,
+    /** The statement of reasons a decision needs (a refused request), built in the same transaction. */
+    private readonly statementOf: (record: DecisionRecord) => StatementRow | undefined = decisionStatement,
   ) {}
 
   /** Records a decision, and for a screened output its generation-ledger entries, in the same transaction. */
@@ -42,7 +46,19 @@ export class DecisionRecorder {
 
   private async flush(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch: Pending[] = [];
+      const statements: StatementRow[] = [];
+      // Built before the transaction: one decision whose statement cannot be built fails alone, not its batch.
+      for (const item of this.queue.splice(0, this.maxBatch)) {
+        try {
+          const statement = this.statementOf(item.record);
+          if (statement) statements.push(statement);
+          batch.push(item);
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+      if (batch.length === 0) continue;
       try {
         await this.uow.run(async (tx) => {
           await tx.audit(
@@ -72,6 +88,7 @@ export class DecisionRecorder {
             tx.db,
             batch.flatMap((item) => item.ledger),
           );
+          await insertStatements(tx.db, statements);
           tx.enqueue(batch.flatMap((item) => actionJobs(item.record)));
         });
         for (const item of batch) item.resolve();

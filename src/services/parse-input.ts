@@ -27,6 +27,8 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
  */
 function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  // A union with its own message (a schema that says what it takes) keeps it.
+  if (issue.message !== 'Invalid input') return [issue];
   const fitting = issue.errors.filter((branch) => !branch.some((inner) => inner.code === 'invalid_type'));
   if (fitting.length === 1) return fitting[0]!.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })).flatMap(unwrapUnion);
   const expected = [
@@ -35,7 +37,9 @@ function unwrapUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (fitting.length > 1 || expected.length === 0) return [issue];
   const input = (issue.errors[0]![0] as { input?: unknown } | undefined)?.input;
   const got = input === undefined ? '' : `, not ${describeValue(input)}`;
-  return [{ ...issue, message: `must be ${expected.map(article).join(' or ')}${got}` }];
+  const kinds = expected.map((type) => (type === 'null' ? 'null' : article(type)));
+  const list = kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} or ${kinds.at(-1)}` : kinds[0];
+  return [{ ...issue, message: `must be ${list}${got}` }];
 }
 
 function formatPath(where: string, path: PropertyKey[]): string {

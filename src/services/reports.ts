@@ -9,6 +9,7 @@ import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
 import { OpenCaseIndex } from './open-case-index.js';
 import type { ImageAnalyser, Matcher } from './ports.js';
 import { base64ImageSchema } from './screen-request.js';
+import type { StatementsService } from './sor.js';
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 import type { WebhookService } from './webhooks.js';
 
@@ -127,6 +128,8 @@ export interface ReportsServiceOptions {
   webhooks?: WebhookService;
   /** Reports whose image PDQ is within this distance of an open case's join it (the bank distance). */
   mergeDistance?: number;
+  /** Writes the statement of reasons of an automatic removal, in the intake's transaction. */
+  statements?: StatementsService;
 }
 
 /** Intake: records a report, opens or joins its case and sets the case's clock. */
@@ -302,7 +305,9 @@ export class ReportsService {
       },
     });
     if (!(await transitionCase(tx.db, caseId, current.state, { state: 'actioned', automated: 1, updated_at: tx.at }))) return false;
-    const details = { from: current.state, to: 'actioned', reason, bank: known.bank, distance: known.distance, webhook };
+    const caseRow = this.options.statements ? await findCase(tx.db, caseId) : undefined;
+    const statement = caseRow ? await this.options.statements!.recordForCase(tx, caseRow, 'content_removed', AUTOMATIC_ACTOR) : undefined;
+    const details = { from: current.state, to: 'actioned', reason, bank: known.bank, distance: known.distance, webhook, ...(statement ? { statement } : {}) };
     await insertCaseEvent(tx.db, { caseId, at: tx.at, kind: 'remove', actor: AUTOMATIC_ACTOR, payload: details });
     await tx.audit([{ kind: 'case.remove', subject: caseId, actor: AUTOMATIC_ACTOR, payload: details }]);
     return true;

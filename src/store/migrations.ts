@@ -312,6 +312,29 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   {
+    name: '2026-12-05-015-statements-of-reasons',
+    async up(db) {
+      await db.schema
+        .createTable('statements_of_reasons')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('restriction', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('jurisdiction', 'text', (c) => c.notNull())
+        .addColumn('automated', 'integer', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .execute();
+      // The export and the transparency report read a period in order; (created_at, id) is the keyset.
+      await db.schema.createIndex('statements_of_reasons_created').on('statements_of_reasons').columns(['created_at', 'id']).execute();
+      await db.schema.createIndex('statements_of_reasons_subject').on('statements_of_reasons').columns(['source', 'subject']).execute();
+      // The transparency report reads reports and case events by period.
+      await db.schema.createIndex('reports_received_at').on('reports').column('received_at').execute();
+      await db.schema.createIndex('case_events_at').on('case_events').columns(['at', 'id']).execute();
+    },
+  },
+  {
     name: '2026-12-06-017-console-users',
     async up(db) {
       // People who sign in to the web console. The password is kept as an scrypt hash with its

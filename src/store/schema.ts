@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV17 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV15, DatabaseV17 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -291,6 +291,34 @@ export interface DatabaseV8 {
   cases: CaseTable;
   reports: ReportTable;
   case_events: CaseEventTable;
+}
+
+/**
+ * One statement of reasons (DSA Art. 17) per restricting action, stored as the EU Transparency
+ * Database's API takes it (`body`), with the columns reports filter and count on beside it.
+ */
+export interface StatementOfReasonsTable {
+  /** `sor_` and 32 hex digits; also the statement's puid. */
+  id: string;
+  created_at: string;
+  /** What the action was on: `case`, `decision` (a refused request) or `account`. */
+  source: string;
+  /** The case id, decision id, or the caller's opaque id of the account restriction. */
+  subject: string;
+  /** content_removed, content_disabled, generation_refused, account_suspended, account_terminated. */
+  restriction: string;
+  /** The report category (ncii, csam, sexual_deepfake, nudity, other). */
+  category: string;
+  /** The case's or decision's jurisdiction; `ZZ` when unknown. */
+  jurisdiction: string;
+  /** 1 when no person took the decision (AUTOMATED_DECISION_FULLY). */
+  automated: number;
+  /** The statement as JSON, validated against the database's schema before it was stored. */
+  body: string;
+}
+
+export interface DatabaseV15 {
+  statements_of_reasons: StatementOfReasonsTable;
 }
 
 /** Someone who signs in to the web console: a reviewer or an admin. */

@@ -14,13 +14,15 @@ describe('perisai report safeguards and report verify', () => {
     const db = join(dir, 'safeguards.db');
     await runCli(['screen', '--prompt', 'remove her clothes', '--subject', 'adult', '--db', db]);
     const out = join(dir, 'report.json');
-    const made = await runCli(['report', 'safeguards', '--out', out, '--eval', SET, '--db', db]);
+    const made = await runCli(['report', 'safeguards', '--out', out, '--eval', SET, '--from', '2026-01-01', '--to', '2099-01-01', '--db', db]);
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /edit-prompts\.dev\.tsv: blocked \d+\.\d% of \d+ harmful requests, falsely blocked \d+\.\d% of \d+ benign ones\./);
     assert.match(made.stdout, /audit chain at entry 1\./);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(report.format, 'perisai-safeguards-report/1');
     assert.equal(report.evaluation[0].path, SET);
+    // The period's transparency figures come from the deployment's store: the one screening above.
+    assert.match(JSON.stringify(report.transparency), /"block"/);
 
     const verified = await runCli(['report', 'verify', out, '--db', db]);
     assert.equal(verified.code, 0, verified.stderr);

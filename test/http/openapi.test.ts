@@ -175,6 +175,7 @@ describe('the served OpenAPI document', () => {
       ['AuditCheckpoint', await call('GET', '/v1/audit/checkpoint')],
       ['Deleted', await call('DELETE', '/v1/consent/acct-doc/protected-hashes')],
       ['ModerationResponse', await call('POST', '/v1/moderations', { input: 'a lighthouse' })],
+      ['TransparencyReport', await call('GET', '/v1/transparency?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z')],
     ];
     for (const [name, answer] of answers) assert.deepEqual(Object.keys(answer).sort(), fields(name), name);
     const entry = (answers.find(([name]) => name === 'AuditPage')![1].entries as Array<Record<string, unknown>>)[0]!;

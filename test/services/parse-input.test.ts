@@ -34,6 +34,13 @@ describe('parseInput on a union', () => {
     assert.equal(messageOf({ input: null }), 'body.input must be a string or an array, not null.');
   });
 
+  test('keeps a union’s own message, and lists three or more types with commas', () => {
+    const own = z.strictObject({ v: z.union([z.string(), z.number()], { error: 'must be a string or number' }) });
+    assert.throws(() => parseInput(own, { v: [] }, 'body'), /^PerisaiError: body\.v must be a string or number\.$|body\.v must be a string or number\./);
+    const three = z.strictObject({ v: z.union([z.string(), z.number(), z.null()]) });
+    assert.throws(() => parseInput(three, { v: [] }, 'body'), /body\.v must be a string, a number or null, not an array\./);
+  });
+
   test('passes a valid value of each shape through', () => {
     assert.deepEqual(parseInput(schema, { input: 'abc' }, 'body'), { input: 'abc' });
     assert.deepEqual(parseInput(schema, { input: ['a', 'b'] }, 'body'), { input: ['a', 'b'] });

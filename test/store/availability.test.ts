@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { sql } from 'kysely';
@@ -156,14 +159,22 @@ for (const factory of STORE_FACTORIES) {
       const blocker = createServer().listen(0, '127.0.0.1');
       await once(blocker, 'listening');
       const port = (blocker.address() as AddressInfo).port;
+      // The C2PA development signer is created beside the audit key file's place (data/ for PostgreSQL): keep it out of the repository.
+      const keyDir = mkdtempSync(join(tmpdir(), 'perisai-availability-'));
       try {
         const result = await runCli(['serve', '--port', String(port), '--db', store().location], {
-          env: { PERISAI_IMAGE_DETECTORS: '0', PERISAI_AUDIT_CHECKPOINT_MINUTES: '0', PERISAI_AUDIT_KEY: TEST_AUDIT_KEY },
+          env: {
+            PERISAI_IMAGE_DETECTORS: '0',
+            PERISAI_AUDIT_CHECKPOINT_MINUTES: '0',
+            PERISAI_AUDIT_KEY: TEST_AUDIT_KEY,
+            PERISAI_AUDIT_KEY_FILE: join(keyDir, 'audit-key.pem'),
+          },
         });
         assert.equal(result.code, 2, result.stderr);
         assert.match(result.stderr, new RegExp(`Cannot listen on 127.0.0.1:${port}: the port is in use`));
       } finally {
         blocker.close();
+        rmSync(keyDir, { recursive: true, force: true });
       }
     });
   });

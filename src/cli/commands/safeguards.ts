@@ -6,8 +6,8 @@ import { readConfig } from '../../config.js';
 import { PerisaiError } from '../../domain/errors.js';
 import type { SafeguardsReport } from '../../domain/safeguards-report.js';
 import type { DecideFn } from '../../eval/common.js';
-import { PACKAGE_VERSION } from '../../http/server.js';
 import { type EvaluationSet, type Period, SafeguardsService } from '../../services/safeguards.js';
+import { PACKAGE_VERSION } from '../../version.js';
 import { EXIT, writeLine } from '../io.js';
 
 /** The held-out rounds: test sets written by people who saw neither the corpus nor the code. */
@@ -100,6 +100,8 @@ async function withMeasurement<T>(ctx: AppContext, policyPath: string | undefine
         signer: ctx.auditKey,
         clock: ctx.clock,
         decide,
+        // The deployment's own figures for the period, from its store (not the scratch one).
+        transparency: async (period) => ({ ...(await ctx.transparency.report(period)) }),
       }),
     );
   } finally {

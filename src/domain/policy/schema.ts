@@ -72,6 +72,27 @@ export const textModelSchema = z
   })
   .prefault({});
 
+/**
+ * How allowed outputs are marked (C2PA manifests are always embedded, see docs/provenance.md).
+ * `visible_label`: whether an "AI-generated" label is also drawn onto the pixels, by default
+ * and per jurisdiction (ISO 3166-1 alpha-2, as requests name it). A jurisdiction not listed
+ * takes the default; a request without one takes the default too.
+ */
+export const provenanceSchema = z
+  .strictObject({
+    visible_label: z
+      .strictObject({
+        default: z.boolean().default(false),
+        jurisdictions: z
+          .record(z.string().regex(/^[A-Z]{2}$/), z.boolean(), {
+            error: (issue) => (issue.code === 'invalid_key' ? 'a jurisdiction is an ISO 3166-1 alpha-2 country code in capitals, such as IN' : undefined),
+          })
+          .default({}),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   settings: z
@@ -85,6 +106,7 @@ export const policySchema = z.strictObject({
     })
     .prefault({}),
   text_model: textModelSchema,
+  provenance: provenanceSchema,
   rules: z.array(ruleSchema).min(1),
 });
 
@@ -92,6 +114,7 @@ export type PolicyDocument = z.infer<typeof policySchema>;
 export type PolicyRule = z.infer<typeof ruleSchema>;
 export type PolicyCondition = z.infer<typeof conditionSchema>;
 export type TextModelSettings = z.infer<typeof textModelSchema>;
+export type ProvenanceSettings = z.infer<typeof provenanceSchema>;
 
 /** A validated policy with the version derived from its content. */
 export interface Policy extends PolicyDocument {
