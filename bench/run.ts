@@ -23,6 +23,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./sor-bench.js');
     return bench.runSorBench(bench.parseSorArgs(args));
   },
+  console: async (args) => (await import('./console-bench.js')).runConsoleBench(args),
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));
