@@ -7,6 +7,7 @@ import {
   type ConsoleUserRow,
   countFailedAttempt,
   deleteConsoleSession,
+  deleteEndedSessions,
   deleteSessionsOfUser,
   findConsoleSession,
   findConsoleUserByEmail,
@@ -237,6 +238,8 @@ export class ConsoleUsersService {
     return this.uow.run(async (tx) => {
       const expiresAt = new Date(new Date(tx.at).getTime() + this.sessionMs).toISOString();
       await updateConsoleUser(tx.db, row.id, { failed_attempts: 0, locked_until: null, updated_at: tx.at });
+      // Sessions that ended without a sign-out are never looked up again: clear them here.
+      await deleteEndedSessions(tx.db, row.id, tx.at, new Date(new Date(tx.at).getTime() - this.idleMs).toISOString());
       await insertConsoleSession(tx.db, { id_hash: sha256(token), user_id: row.id, csrf, created_at: tx.at, expires_at: expiresAt, last_seen_at: tx.at });
       await audit(tx, row.id, 'success');
       return { token, session: { user: userView({ ...row, failed_attempts: 0, locked_until: null }), csrf, createdAt: tx.at, expiresAt } };

@@ -125,6 +125,15 @@ for (const factory of STORE_FACTORIES) {
       }
       clock.advance(30 * 60_000);
       assert.equal(await ctx.consoleUsers.session(busy.token), undefined, 'gone after 8 hours');
+
+      // Sessions left to expire without a sign-out are cleared at the user's next sign-in.
+      await ctx.consoleUsers.login('ana@example.org', PASSWORD, FROM);
+      await ctx.consoleUsers.login('ana@example.org', PASSWORD, FROM);
+      clock.advance(31 * 60_000);
+      await ctx.consoleUsers.login('ana@example.org', PASSWORD, FROM);
+      const userId = (await ctx.consoleUsers.list()).find((u) => u.email === 'ana@example.org')!.id;
+      const left = await store().store.db.selectFrom('console_sessions').select('id_hash').where('user_id', '=', userId).execute();
+      assert.equal(left.length, 1, 'only the new session is stored');
     });
 
     it('refuses a form without the session CSRF token', async () => {

@@ -64,3 +64,12 @@ export async function deleteSessionsOfUser(db: Db, userId: string): Promise<numb
   const result = await db.deleteFrom('console_sessions').where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Removes a user's sessions that ended (past their lifetime, or idle since `idleSince`). */
+export async function deleteEndedSessions(db: Db, userId: string, now: string, idleSince: string): Promise<void> {
+  await db
+    .deleteFrom('console_sessions')
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
+    .execute();
+}
