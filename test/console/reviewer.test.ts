@@ -8,13 +8,16 @@ import { ManualClock } from '../../src/domain/clock.js';
 import type { CaseImageSource } from '../../src/services/case-images.js';
 import { readAuditEntries } from '../../src/store/repositories/audit-log.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
-import { fakeImageAnalyser } from '../helpers/fake-image-analyser.js';
+import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 const EMAIL = 'rina@example.org';
 const PASSWORD = 'a reviewer passphrase';
 const FAILING_IMAGE = Buffer.from('an image whose detector fails');
+const GENERATED = Buffer.from('an output this service screened');
+const REPOSTED = Buffer.from('that output, re-encoded and re-posted');
+const GENERATED_PDQ = '5a'.repeat(32);
 
 /** A tiny synthetic image (a gradient), made here: no picture of anyone. */
 async function gradientPng(): Promise<Buffer> {
@@ -54,6 +57,8 @@ for (const factory of STORE_FACTORIES) {
       png = await gradientPng();
       const analyser = fakeImageAnalyser();
       analyser.set(FAILING_IMAGE, { fail: 'model down' });
+      analyser.set(GENERATED, { pdq: { hash: GENERATED_PDQ, quality: 90 } });
+      analyser.set(REPOSTED, { pdq: { hash: flipBits(GENERATED_PDQ, 6), quality: 80 } });
       t = await startTestApp(
         store(),
         { clock, imageAnalyser: analyser, caseImages: source, consoleUsers: { scrypt: TEST_SCRYPT, maxFailures: 3, lockMinutes: 15 } },
@@ -257,6 +262,39 @@ for (const factory of STORE_FACTORIES) {
       assert.match(page.body, /<mark title="[^"]+">remove<\/mark>|<mark title="[^"]+">remove her clothes<\/mark>|<mark title="[^"]+">clothes<\/mark>/);
       assert.match(page.body, /&lt;b&gt;<mark[^>]*>now<\/mark>&lt;\/b&gt;/, 'the prompt is escaped, never markup');
       assert.match(page.body, /minor-sexual/);
+    });
+
+    it('for a generated image, the case page shows the request that produced it, its prompt marked, and the account', async () => {
+      const { cookie } = await signIn();
+      const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+      const request = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen',
+        headers: admin,
+        payload: { prompt: 'put her in a red dress at the beach', subject: 'adult', requester: { id: 'acct-42' } },
+      });
+      assert.equal(request.statusCode, 200, request.body);
+      const output = await t.app.inject({
+        method: 'POST',
+        url: '/v1/screen/output',
+        headers: admin,
+        payload: { request_id: request.json().id, image: { data: GENERATED.toString('base64') } },
+      });
+      assert.equal(output.statusCode, 200, output.body);
+      const filed = await t.app.inject({
+        method: 'POST',
+        url: '/v1/reports',
+        payload: { reporter: { type: 'depicted_person' }, jurisdiction: 'ID', category: 'sexual_deepfake', content: { image: REPOSTED.toString('base64') } },
+      });
+      assert.equal(filed.statusCode, 201, filed.body);
+      const page = await get(`/console/cases/${filed.json().case_id}`, cookie);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /The request that generated the reported image/);
+      assert.match(page.body, new RegExp(request.json().id));
+      assert.match(page.body, /The generated output/);
+      assert.match(page.body, /<td class="mono">acct-42<\/td>/);
+      assert.match(page.body, /<p class="prompt"><span class="label">Prompt:<\/span> [^<]*<mark title="[^"]*">[^<]*her<\/mark>/);
+      assert.match(page.body, /id="action-bank"/, 'a case with an image hash can be banked');
     });
 
     it('images are shielded by default; a reveal is a CSRF-checked, audited post before the clear image is served', async () => {
