@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 import pg from 'pg';
 
-import { type AppContext, createAppContext } from '../src/app-context.js';
-import { readConfig } from '../src/config.js';
+import { type AppContext, type ContextOverrides, createAppContext } from '../src/app-context.js';
+import { type ConfigOverrides, readConfig } from '../src/config.js';
 import { buildServer } from '../src/http/server.js';
 import { openStore, type Store } from '../src/store/store.js';
 
@@ -46,17 +46,22 @@ export async function onEachStore(pgUrl: string | undefined, run: StoreRun): Pro
 /**
  * Starts the service on `store` on a loopback port, in this process, with `key` as its admin key
  * and limits off, runs `fn` against it, and closes everything (the store included) afterwards.
+ * `options` adds settings and context overrides (the guard bench's upstream and analyser).
  */
 export async function withBenchServer<T>(
   store: Store,
   location: string,
   key: string,
   fn: (server: { base: string; ctx: AppContext }) => Promise<T>,
+  options: { config?: ConfigOverrides; overrides?: ContextOverrides } = {},
 ): Promise<T> {
   const keyDir = mkdtempSync(join(tmpdir(), 'perisai-bench-key-'));
   const ctx = await createAppContext(
-    readConfig({}, { db: location, adminKey: key, imageDetectors: false, rateLimit: 0, logLevel: 'warn', auditKeyFile: join(keyDir, 'audit-key.pem') }),
-    { store },
+    readConfig(
+      {},
+      { db: location, adminKey: key, imageDetectors: false, rateLimit: 0, logLevel: 'warn', auditKeyFile: join(keyDir, 'audit-key.pem'), ...options.config },
+    ),
+    { ...options.overrides, store },
   );
   const app = await buildServer(ctx);
   try {

@@ -24,6 +24,14 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     return bench.runSorBench(bench.parseSorArgs(args));
   },
   console: async (args) => (await import('./console-bench.js')).runConsoleBench(args),
+  guard: async (args) => {
+    const bench = await import('./guard-bench.js');
+    return bench.runGuardBench(bench.parseGuardArgs(args));
+  },
+  accounts: async (args) => {
+    const bench = await import('./accounts-bench.js');
+    return bench.runAccountsBench(bench.parseAccountsArgs(args));
+  },
   cases: async (args) => {
     const bench = await import('./cases-bench.js');
     return bench.runCasesBench(bench.parseCasesArgs(args));

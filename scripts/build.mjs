@@ -31,9 +31,13 @@ rmSync(dist, { recursive: true, force: true });
 const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
+// The console's browser scripts are not compiled (tsconfig.json leaves them out: they have the
+// DOM's types); esbuild bundles them from their sources at run time, so they ship as sources.
+const BROWSER = join(src, 'http', 'console', 'browser');
 let copied = 0;
 for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || CODE.has(extname(entry.name))) continue;
+  const inBrowser = (entry.parentPath ?? entry.path).startsWith(BROWSER);
+  if (!entry.isFile() || (CODE.has(extname(entry.name)) && !inBrowser)) continue;
   const from = join(entry.parentPath ?? entry.path, entry.name);
   cpSync(from, join(dist, relative(src, from)));
   copied += 1;

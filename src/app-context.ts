@@ -10,7 +10,9 @@ import { loadPolicyFile } from './policy/policy-file.js';
 import type { SignerCredentials } from './provenance/credentials.js';
 import { C2paProvenanceMarker, fixedSigner } from './provenance/marker.js';
 import { lazySigner, type LoadedSigner } from './provenance-signer.js';
+import { AccountsService, AccountStandingMatcher } from './services/accounts.js';
 import { ApiKeyService } from './services/api-keys.js';
+import { AppealsService } from './services/appeals.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
@@ -21,6 +23,8 @@ import { type ConsoleUsersOptions, ConsoleUsersService } from './services/consol
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { HashIndexes } from './services/hash-indexes.js';
 import { HealthService } from './services/health.js';
+import { ImageGuardService } from './services/image-guard.js';
+import { GUARD_LIMITS } from './services/image-guard-input.js';
 import { IndexMaintenance } from './services/index-maintenance.js';
 import { type JobsOptions, JobsService } from './services/jobs.js';
 import { LedgerService } from './services/ledger.js';
@@ -34,6 +38,7 @@ import { UnitOfWork } from './services/unit-of-work.js';
 import { WEBHOOK_JOB_KIND, WebhookService } from './services/webhooks.js';
 import { openStore, type Store } from './store/store.js';
 import { createTextDetector } from './text/index.js';
+import { OpenAiImagesUpstream } from './upstream/openai-images.js';
 import { PACKAGE_VERSION } from './version.js';
 
 /**
@@ -74,6 +79,12 @@ export interface AppContext {
   statements: StatementsService;
   /** Transparency figures for a period (GET /v1/transparency, perisai report transparency). */
   transparency: TransparencyService;
+  /** The guarded OpenAI-compatible image API: screen, forward to PERISAI_UPSTREAM_URL, screen and sign each output. */
+  imageGuard: ImageGuardService;
+  /** Strikes, suspensions and reinstatements (docs/enforcement.md). */
+  accounts: AccountsService;
+  /** Appeals of decisions and cases, heard as appeal cases. */
+  appeals: AppealsService;
   /** Prunes the index change log (the server runs it hourly). */
   indexMaintenance: IndexMaintenance;
   /** Deadline alerts on cases; `perisai serve` sweeps every PERISAI_CLOCK_SWEEP_SECONDS. */
@@ -169,13 +180,20 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     db: store.db,
     textDetector,
     imageAnalyser,
-    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes)],
+    matchers: overrides.matchers ?? [new ConsentMatcher(store.db, indexes), new BankMatcher(store.db, indexes), new AccountStandingMatcher(store.db, clock)],
     recorder: new DecisionRecorder(uow),
     clock,
   });
   const statements = new StatementsService(uow);
-  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements });
+  const accounts = new AccountsService({ uow, clock, policy: () => policy, webhooks, statements });
+  jobs.register('strike', accounts.strikeHandler);
+  const appeals = new AppealsService({ uow, clockRules: () => clockRules, webhooks, accounts });
+  const cases = new CasesService({ uow, clock, clockRules: () => clockRules, banks, webhooks, ledger, bankMatcher, statements, appeals });
   jobs.register('open_case', cases.openCaseHandler);
+  const upstream = config.upstreamUrl
+    ? new OpenAiImagesUpstream({ url: config.upstreamUrl, key: config.upstreamKey, timeoutMs: config.upstreamTimeoutSeconds * 1000, maxImages: GUARD_LIMITS.n })
+    : undefined;
+  const imageGuard = new ImageGuardService({ screening, upstream, provenance, policy: () => policy });
   return {
     config,
     clock,
@@ -209,6 +227,9 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     caseImages: new CaseImagesService(uow, overrides.caseImages ?? NO_CASE_IMAGES),
     statements,
     transparency: new TransparencyService(store.db, clock),
+    imageGuard,
+    accounts,
+    appeals,
     indexMaintenance: new IndexMaintenance(uow, config.indexChangesRetentionHours),
     caseAlerts: new CaseAlertsService({ uow, webhooks, clockRules: () => clockRules }),
     close: async () => {

@@ -86,6 +86,23 @@ const configSchema = z.object({
   maxProtectedHashes: z.coerce.number().int('PERISAI_MAX_PROTECTED_HASHES must be a whole number').min(1).default(1000),
   /** Hours the index change log keeps a change; an instance further behind reloads its indexes. 0 keeps everything. */
   indexChangesRetentionHours: z.coerce.number().min(0).default(24),
+  /**
+   * The OpenAI-compatible image service the guarded image API forwards allowed requests to, as
+   * the base URL an OpenAI client would be given (`https://api.openai.com/v1`); absent, those
+   * routes answer 503 upstream_not_configured.
+   */
+  upstreamUrl: z.url({ protocol: /^https?$/, error: 'PERISAI_UPSTREAM_URL must be an http:// or https:// URL' }).optional(),
+  /** Sent to the upstream as its bearer token; never logged, never passed to a client. */
+  upstreamKey: z.string().min(1).optional(),
+  /**
+   * Seconds one upstream exchange may take (the answer and any image it links to) before the
+   * client gets 504; image models take tens of seconds for a large image.
+   */
+  upstreamTimeoutSeconds: z.coerce
+    .number()
+    .positive('PERISAI_UPSTREAM_TIMEOUT must be above 0')
+    .max(600, 'PERISAI_UPSTREAM_TIMEOUT is at most 600 seconds')
+    .default(120),
   /** How images in the console are hidden until a reviewer reveals one: the organisation's floor. */
   consoleImageShield: z.enum(['blur', 'strong'], 'PERISAI_CONSOLE_IMAGE_SHIELD must be blur or strong').default('blur'),
   /** Sign-in attempts a minute from one address on the console's login form. */
@@ -124,6 +141,9 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     webhookTimeoutSeconds: env.PERISAI_WEBHOOK_TIMEOUT,
     maxProtectedHashes: env.PERISAI_MAX_PROTECTED_HASHES,
     indexChangesRetentionHours: env.PERISAI_INDEX_CHANGES_RETENTION_HOURS,
+    upstreamUrl: env.PERISAI_UPSTREAM_URL,
+    upstreamKey: env.PERISAI_UPSTREAM_KEY,
+    upstreamTimeoutSeconds: env.PERISAI_UPSTREAM_TIMEOUT,
     consoleImageShield: env.PERISAI_CONSOLE_IMAGE_SHIELD,
     consoleLoginRateLimit: env.PERISAI_CONSOLE_LOGIN_RATE_LIMIT,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',

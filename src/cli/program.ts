@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { AppContext } from '../app-context.js';
 import { BANK_PURPOSES } from '../services/bank-purposes.js';
 import { PACKAGE_VERSION } from '../version.js';
+import type { SuspendFlags } from './commands/accounts.js';
 import type { AuditVerifyFlags } from './commands/audit.js';
 import type { CasesListFlags } from './commands/cases.js';
 import type { JobsListFlags } from './commands/jobs.js';
@@ -15,6 +16,7 @@ import { EXIT, printError } from './io.js';
 // Each command's module is loaded when the command runs, not at start-up: `perisai hash` would
 // otherwise pay seconds for the store, the server, the policy engine and the models it never uses.
 const load = {
+  accounts: () => import('./commands/accounts.js'),
   audit: () => import('./commands/audit.js'),
   bank: () => import('./commands/bank.js'),
   cases: () => import('./commands/cases.js'),
@@ -198,7 +200,11 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
     keys
       .command('create <name>')
       .description('create an API key and print its secret once')
-      .option('--scopes <scopes>', 'comma-separated: screen, decisions:read, consent, banks, reports, cases, enforcement, audit, metrics, admin', 'screen'),
+      .option(
+        '--scopes <scopes>',
+        'comma-separated: screen, images, decisions:read, consent, banks, reports, cases, enforcement, audit, metrics, admin',
+        'screen',
+      ),
   ).action(
     run(async (name: string, flags: StoreFlags & { scopes: string }) =>
       withContext(flags, async (ctx) => (await load.keys()).keysCreate(ctx, name, flags.scopes)),
@@ -316,6 +322,35 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   ).action(
     run((file: string, flags: StoreFlags & SafeguardsVerifyFlags) =>
       withContext(flags, async (ctx) => (await load.safeguards()).safeguardsVerify(ctx, file, flags)),
+    ),
+  );
+
+  const accounts = program.command('accounts').description("an account's strikes and suspensions: show, suspend, reinstate");
+  storeOptions(accounts.command('show <id>').description('standing, active and expired strikes, suspension, history').option('--json', 'as JSON')).action(
+    run(async (id: string, flags: StoreFlags & { json?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.accounts()).accountsShow(ctx, id, flags.json ?? false)),
+    ),
+  );
+  storeOptions(
+    accounts
+      .command('suspend <id>')
+      .description('suspend an account: its requests are refused; without --until or --days, until reinstated')
+      .option('--reason <text>', 'why, in a sentence the account holder can be told (required)')
+      .option('--until <time>', 'when it ends, ISO 8601')
+      .option('--days <n>', 'how many days it lasts')
+      .option('--json', 'print the account as JSON'),
+  ).action(
+    run(async (id: string, flags: StoreFlags & SuspendFlags) => withContext(flags, async (ctx) => (await load.accounts()).accountsSuspend(ctx, id, flags))),
+  );
+  storeOptions(
+    accounts
+      .command('reinstate <id>')
+      .description('end every suspension in force on the account (its strikes stay)')
+      .option('--reason <text>', 'why (required)')
+      .option('--json', 'print the account as JSON'),
+  ).action(
+    run(async (id: string, flags: StoreFlags & { reason?: string; json?: boolean }) =>
+      withContext(flags, async (ctx) => (await load.accounts()).accountsReinstate(ctx, id, flags)),
     ),
   );
 

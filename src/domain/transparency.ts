@@ -45,7 +45,12 @@ export interface CaseFact {
   id: string;
   jurisdiction: string;
   category: string;
+  /** An appeal case contesting a screening decision (POST /v1/appeals): no original case records it. */
+  decisionAppeal?: boolean;
 }
+
+/** Events that decide an appeal on the contested case: a new removal or decline, or an appeal case's outcome. */
+const APPEAL_OUTCOMES = ['remove', 'decline', 'appeal_upheld', 'appeal_overturned'];
 
 /** A case event; the service passes every counted, appeal and deciding event of the cases involved before `to`. */
 export interface EventFact {
@@ -201,12 +206,25 @@ export function aggregateTransparency(input: TransparencyInput, generatedAt: str
           .slice(0, index)
           .reverse()
           .find((e) => e.kind === 'remove' || e.kind === 'decline');
-        const next = events.slice(index + 1).find((e) => e.kind === 'remove' || e.kind === 'decline');
+        const next = events.slice(index + 1).find((e) => APPEAL_OUTCOMES.includes(e.kind));
+        const reversed =
+          next?.kind === 'appeal_overturned' ||
+          (next !== undefined && prior !== undefined && (next.kind === 'remove' || next.kind === 'decline') && next.kind !== prior.kind);
         touch(jurisdiction, category, ({ figures }) => {
           figures.appeals.received += 1;
           if (next) figures.appeals.decided += 1;
-          if (next && prior && next.kind !== prior.kind) figures.appeals.reversed += 1;
+          if (reversed) figures.appeals.reversed += 1;
         });
+      }
+      // An appeal of a refused request has no original case: its own appeal case is the record.
+      if (c?.decisionAppeal) {
+        if (event.kind === 'opened') touch(jurisdiction, category, ({ figures }) => void (figures.appeals.received += 1));
+        if (event.kind === 'uphold' || event.kind === 'overturn') {
+          touch(jurisdiction, category, ({ figures }) => {
+            figures.appeals.decided += 1;
+            if (event.kind === 'overturn') figures.appeals.reversed += 1;
+          });
+        }
       }
     });
   }

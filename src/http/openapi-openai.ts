@@ -1,8 +1,8 @@
 import { OPENAI_MODERATION_CATEGORIES } from '../domain/moderation.js';
 
 /**
- * The OpenAI-compatible routes' part of the OpenAPI document: their error body (OpenAI's, not
- * the house one) and the moderation route. Every field described, as for the rest of the API.
+ * The moderation route's part of the OpenAPI document (its error body, OpenAI's, is the
+ * OpenAiError schema of openapi-images.ts). Every field described, as for the rest of the API.
  */
 type JsonSchema = Record<string, unknown>;
 
@@ -15,31 +15,6 @@ const perCategory = (description: string, value: JsonSchema): JsonSchema => ({
     OPENAI_MODERATION_CATEGORIES.map((category) => [category, { ...value, description: `${String(value.description)} (${category}).` }]),
   ),
 });
-
-const openAiError: JsonSchema = {
-  type: 'object',
-  description: "OpenAI's error body, which its SDKs turn into an APIError; Perisai's side of a refusal is kept apart under `perisai`.",
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      description: 'What went wrong.',
-      properties: {
-        message: str('A sentence a user understands, saying what is wrong and what to do.'),
-        type: {
-          enum: ['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'server_error'],
-          description: "OpenAI's error type, from the HTTP status.",
-        },
-        param: { type: ['string', 'null'], description: 'The request field at fault, e.g. "input" or "prompt"; null when no one field is.' },
-        code: str("Perisai's stable error code, e.g. moderation_blocked, invalid_request, upstream_timeout."),
-      },
-    },
-    perisai: {
-      type: 'object',
-      description: 'For a refused request: the Perisai decision (decision_id, decision, categories, reasons). Absent otherwise.',
-    },
-  },
-};
 
 const perisaiDecision: JsonSchema = {
   type: 'object',
@@ -96,7 +71,8 @@ const moderationResponse: JsonSchema = {
   },
 };
 
-export const openAiSchemas: Record<string, JsonSchema> = { OpenAiError: openAiError, ModerationResponse: moderationResponse };
+/** The moderation answer; its errors use the OpenAiError schema the image routes define (openapi-images.ts). */
+export const openAiSchemas: Record<string, JsonSchema> = { ModerationResponse: moderationResponse };
 
 /** The error responses of an OpenAI-compatible route, in OpenAI's body. */
 export function openAiErrors(...codes: number[]): Record<string, JsonSchema> {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 import { CATEGORIES, OUTCOMES } from '../domain/decision.js';
+import { accountIdParam, reinstateBodySchema, suspendBodySchema } from '../services/accounts.js';
+import { appealBodySchema } from '../services/appeals.js';
 import { bankNameSchema, createBankSchema } from '../services/banks.js';
 import { caseActionSchema, caseIdSchema } from '../services/cases.js';
 import { accountParam, consentPatchSchema, consentSettingsSchema, pdqHex, protectedHashesSchema } from '../services/consent.js';
@@ -10,7 +12,9 @@ import { moderationRequestSchema } from '../services/moderation.js';
 import { reportBodySchema } from '../services/reports.js';
 import { screenOutputSchema, screenRequestSchema } from '../services/screen-request.js';
 import { transparencyQueryFields } from '../services/transparency.js';
+import { accountPaths, accountSchemas } from './openapi-accounts.js';
 import { casePaths, caseSchemas } from './openapi-cases.js';
+import { imagePaths, imageSchemas } from './openapi-images.js';
 import { moderationPaths, openAiSchemas } from './openapi-openai.js';
 import { responseSchemas } from './openapi-responses.js';
 import { transparencyPaths, transparencySchemas } from './openapi-transparency.js';
@@ -161,6 +165,9 @@ const SCOPE_BY_PREFIX: ReadonlyArray<readonly [string, string]> = [
   ['/v1/cases', 'cases'],
   ['/v1/moderations', 'screen'],
   ['/v1/transparency', 'reports'],
+  ['/v1/images', 'images'],
+  ['/v1/accounts', 'enforcement'],
+  ['/v1/appeals', 'reports'],
 ];
 
 /** Names the required scope on every secured operation, in `security` and in its description. */
@@ -204,15 +211,22 @@ export function openApiDocument(version: string): JsonSchema {
         Report: inputSchema(reportBodySchema),
         CaseAction: inputSchema(caseActionSchema),
         ...caseSchemas,
+        ...accountSchemas,
+        SuspendAccount: inputSchema(suspendBodySchema),
+        ReinstateAccount: inputSchema(reinstateBodySchema),
+        Appeal: inputSchema(appealBodySchema),
         ...responseSchemas,
         ModerationRequest: inputSchema(moderationRequestSchema),
         ...openAiSchemas,
         ...transparencySchemas,
+        ...imageSchemas,
       },
     },
     paths: withScopes({
       ...moderationPaths(secured),
+      ...imagePaths(secured),
       ...transparencyPaths({ secured, errors, param, query: transparencyQueryFields }),
+      ...accountPaths({ secured, errors, jsonBody, accountIdParam: param('id', 'path', accountIdParam) }),
       ...casePaths({ secured, ok, errors, jsonBody, caseIdParam: param('id', 'path', caseIdSchema.describe('The case id, as the report receipt names it.')) }),
       '/v1/screen': {
         post: {
@@ -444,7 +458,8 @@ export function docsPage(doc: JsonSchema): string {
           (p) =>
             `<tr><td><code>${escapeHtml(String(p.name))}</code> (${escapeHtml(String(p.in))})</td><td>${typeOf(p.schema)}</td><td>${escapeHtml(String(p.description ?? ''))}</td></tr>`,
         );
-        const body = schemaLink((op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
+        const bodies = op.requestBody?.content as Record<string, { schema?: JsonSchema }> | undefined;
+        const body = schemaLink((bodies?.['application/json'] ?? bodies?.['multipart/form-data'])?.schema);
         const answers = Object.entries(op.responses ?? {}).map(([code, response]) => {
           const schema = schemaLink((response.content as Record<string, { schema?: JsonSchema }> | undefined)?.['application/json']?.schema);
           return `<li><code>${escapeHtml(code)}</code> ${escapeHtml(String(response.description ?? ''))}${schema ? ` (${schema})` : ''}</li>`;

@@ -9,7 +9,9 @@ import { registerEdge } from './edge.js';
 import { toHttpError } from './errors.js';
 import { BODY_LIMITS } from './limits.js';
 import { ScreeningMetrics } from './metrics.js';
+import { imageRoutes } from './openai/images.js';
 import { docsPage, openApiDocument } from './openapi.js';
+import { accountRoutes } from './routes/accounts.js';
 import { auditRoutes } from './routes/audit.js';
 import { bankRoutes } from './routes/banks.js';
 import { caseRoutes } from './routes/cases.js';
@@ -81,6 +83,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(moderationRoutes(ctx));
   await app.register(consoleRoutes(ctx));
   await app.register(transparencyRoutes(ctx));
+  await app.register(imageRoutes(ctx));
+  await app.register(accountRoutes(ctx));
   await app.ready();
   return app;
 }

@@ -7,7 +7,7 @@ import { type ApiKeyRecord, countActiveApiKeys, findApiKeyByHash, insertApiKey, 
 import type { Tx, UnitOfWork } from './unit-of-work.js';
 
 /** What a key may do. `admin` implies every other scope. */
-export const SCOPES = ['screen', 'decisions:read', 'consent', 'banks', 'reports', 'cases', 'enforcement', 'audit', 'metrics', 'admin'] as const;
+export const SCOPES = ['screen', 'images', 'decisions:read', 'consent', 'banks', 'reports', 'cases', 'enforcement', 'audit', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface CreatedKey {

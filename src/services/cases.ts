@@ -5,10 +5,9 @@ import { z } from 'zod';
 import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCaseState, RUNNING_STATES } from '../domain/cases.js';
 import type { Clock } from '../domain/clock.js';
 import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
-import type { Category } from '../domain/decision.js';
 import type { DecisionRecord } from '../domain/decision-record.js';
 import { PerisaiError } from '../domain/errors.js';
-import { REPORT_CATEGORIES, type ReportCategory } from '../domain/reports.js';
+import { REPORT_CATEGORIES, reportCategoryOf } from '../domain/reports.js';
 import { listBanks } from '../store/repositories/banks.js';
 import {
   type CaseEventRow,
@@ -48,6 +47,8 @@ const ACTION_MEANINGS: Record<CaseAction, string> = {
   notify: 'tell the reporters the outcome (report.outcome webhook)',
   appeal: 'contest the outcome',
   close: 'nothing more will happen',
+  uphold: 'decide an appeal: what it contests stands (appeal.decided webhook)',
+  overturn: 'decide an appeal: what it contests is undone: strikes lifted, content restored or removed (appeal.decided webhook)',
 };
 const actionType = <T extends CaseAction>(type: T) => z.literal(type).describe(`"${type}": ${ACTION_MEANINGS[type]}.`);
 
@@ -81,8 +82,10 @@ export const caseActionSchema = z.discriminatedUnion(
     }),
     z.strictObject({ type: actionType('appeal'), reason: reason.describe('What the appeal contests.') }),
     z.strictObject({ type: actionType('close'), note: z.string().trim().min(1).max(10_000).optional().describe('A closing note.') }),
+    z.strictObject({ type: actionType('uphold'), reason: reason.describe('Why the contested outcome stands: sent to the appellant.') }),
+    z.strictObject({ type: actionType('overturn'), reason: reason.describe('Why the contested outcome was wrong: sent to the appellant.') }),
   ],
-  { error: `must name the action in "type": one of assign, note, remove, bank, decline, escalate, notify, appeal, close` },
+  { error: `must name the action in "type": one of assign, note, remove, bank, decline, escalate, notify, appeal, close, uphold, overturn` },
 );
 export type CaseActionInput = z.output<typeof caseActionSchema>;
 
@@ -161,6 +164,26 @@ export interface CasesServiceOptions {
   bankMatcher?: Matcher;
   /** Writes the statement of reasons of every removal and banking, in the action's transaction. */
   statements?: StatementsService;
+  /** Decides appeal cases (uphold, overturn); see services/appeals.ts. */
+  appeals?: AppealDecider;
+}
+
+/** What upholding or overturning an appeal does besides closing it; returns what its history entry records. */
+export interface AppealDecider {
+  decide(tx: Tx, appeal: CaseRow, outcome: 'uphold' | 'overturn', reason: string, actor: string): Promise<Record<string, unknown>>;
+}
+
+/** The content id of an appeal case: this prefix, then `decision:<id>` or `case:<id>` of what it contests. */
+export const APPEAL_CONTENT_PREFIX = 'appeal:';
+
+export function isAppealCase(row: Pick<CaseRow, 'content_id'>): boolean {
+  return row.content_id?.startsWith(APPEAL_CONTENT_PREFIX) ?? false;
+}
+
+/** The decision a case is about: the one the policy opened it on, or the one an appeal contests. */
+function decisionOfCase(row: CaseRow): string | undefined {
+  const id = isAppealCase(row) ? row.content_id!.slice(APPEAL_CONTENT_PREFIX.length) : row.content_id;
+  return id?.startsWith(DECISION_CONTENT_PREFIX) ? id.slice(DECISION_CONTENT_PREFIX.length) : undefined;
 }
 
 /**
@@ -215,7 +238,7 @@ export class CasesService {
       this.options.webhooks.deliveriesFor(id),
       this.trace(row),
       this.matches(row),
-      row.content_id?.startsWith(DECISION_CONTENT_PREFIX) ? findDecision(db, row.content_id.slice(DECISION_CONTENT_PREFIX.length)) : undefined,
+      decisionOfCase(row) === undefined ? undefined : findDecision(db, decisionOfCase(row)!),
     ]);
     return {
       ...this.view(row, this.options.clock.now()),
@@ -277,7 +300,7 @@ export class CasesService {
       if (!record) throw new PerisaiError('not_found', `No decision has the id ${decisionId}: the open_case job refers to a decision that is not stored.`);
       // Unknown jurisdiction is ZZ (CLDR's "unknown region"): only rules without a jurisdiction apply.
       const jurisdiction = record.jurisdiction ?? record.requester?.country ?? 'ZZ';
-      const category = caseCategoryOf(record.categories);
+      const category = reportCategoryOf(record.categories);
       const rules = this.options.clockRules();
       const rule = resolveClock(rules, { jurisdiction, reporterType: 'detection', category, at: new Date(tx.at) });
       const deadline = deadlineOf(rule, new Date(tx.at)).toISOString();
@@ -332,7 +355,7 @@ export class CasesService {
     await this.options.uow.run(async (tx) => {
       const row = await this.find(id, tx.db);
       const from = row.state as CaseState;
-      const to = nextCaseState(from, input.type);
+      const to = nextCaseState(from, input.type, isAppealCase(row));
       const details = await this.effects(tx, row, input, actor);
       const changes: Partial<CaseRow> = { state: to, updated_at: tx.at };
       if (input.type === 'assign') changes.assignee = input.assignee;
@@ -406,6 +429,11 @@ export class CasesService {
         return { reason: input.reason };
       case 'close':
         return { note: input.note ?? null };
+      case 'uphold':
+      case 'overturn':
+        if (!this.options.appeals)
+          throw new PerisaiError('conflict', 'Appeals are not handled by this service: decide the appeal where appeals are configured.');
+        return { reason: input.reason, ...(await this.options.appeals.decide(tx, row, input.type, input.reason, actor)) };
     }
   }
 
@@ -449,24 +477,16 @@ export class CasesService {
       opened_at: row.opened_at,
       updated_at: row.updated_at,
       clock,
-      allowed_actions: actionsAllowedIn(state),
+      allowed_actions: actionsAllowedIn(state, isAppealCase(row)),
     };
   }
 }
 
 /** The content id of a case opened on a screening decision: this prefix and the decision id. */
-const DECISION_CONTENT_PREFIX = 'decision:';
+export const DECISION_CONTENT_PREFIX = 'decision:';
 
 /** The actor of cases opened on a screening decision. */
 export const POLICY_ACTOR = 'policy';
-
-/** The report category a decision's categories amount to, the gravest first. */
-function caseCategoryOf(categories: readonly Category[]): ReportCategory {
-  if (categories.includes('minor_sexual')) return 'csam';
-  if (categories.includes('sexualize_real_person') || categories.includes('consent_withheld')) return 'sexual_deepfake';
-  if (categories.includes('nudity') || categories.includes('sexual_violence')) return 'nudity';
-  return 'other';
-}
 
 function reportView(row: ReportRow): CaseDetail['reports'][number] {
   const reporter = JSON.parse(row.reporter) as { name: string | null; email: string | null; contact: string | null };

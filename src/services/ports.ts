@@ -90,3 +90,45 @@ export interface ProvenanceMarker {
   /** Embeds and signs the manifest; `want` is the format the client asked for, if any. */
   sign(image: Uint8Array, provenance: OutputProvenance, want?: string): Promise<MarkedImage>;
 }
+
+/** A file sent to the upstream with an edit: the client's bytes, never re-encoded. */
+export interface UpstreamFile {
+  bytes: Uint8Array<ArrayBuffer>;
+  filename: string;
+  contentType: string;
+}
+
+/**
+ * One request as the guard forwards it, after screening allowed it: the prompt, OpenAI's
+ * optional fields exactly as the client set them, and for an edit its images and mask.
+ */
+export interface UpstreamImageRequest {
+  prompt: string;
+  /** `model`, `n`, `size`, `quality`, `user`, ... as the client sent them; absent ones are not sent. */
+  fields: Record<string, string | number>;
+  images?: UpstreamFile[];
+  mask?: UpstreamFile;
+}
+
+/** What the upstream answered, images already as bytes (fetched from its own host when it sent URLs). */
+export interface UpstreamImages {
+  created: number;
+  images: Array<{ bytes: Uint8Array<ArrayBuffer>; revisedPrompt?: string }>;
+  outputFormat?: string;
+  size?: string;
+  quality?: string;
+  background?: string;
+  usage?: Record<string, unknown>;
+}
+
+/**
+ * An OpenAI-compatible image model (`src/upstream/`). Throws PerisaiError `upstream_failed` for
+ * an error answer, an unreachable service or a malformed answer, and `upstream_timeout` when the
+ * whole exchange outlasts its time-out; it never returns bytes it did not receive in full.
+ */
+export interface ImageUpstream {
+  /** The upstream's origin (scheme, host, port), for logs and messages; never its key. */
+  readonly origin: string;
+  generate(request: UpstreamImageRequest): Promise<UpstreamImages>;
+  edit(request: UpstreamImageRequest): Promise<UpstreamImages>;
+}

@@ -15,6 +15,7 @@ import {
 import type { Db } from '../store/db.js';
 import { inChunks } from '../store/repositories/chunked.js';
 import { countStatements } from '../store/repositories/statements.js';
+import { APPEAL_CONTENT_PREFIX, DECISION_CONTENT_PREFIX } from './cases.js';
 import { type Period, periodSchema } from './sor.js';
 
 export { periodSchema };
@@ -37,7 +38,9 @@ export const transparencyQuerySchema = z.strictObject(transparencyQueryFields).t
 });
 
 /** The kinds of case events the figures read: counted actions, appeals, and the ones that decide a notice. */
-const EVENT_KINDS = [...new Set<string>([...COUNTED_ACTIONS, ...DECIDING_ACTIONS, 'appeal'])];
+const EVENT_KINDS = [
+  ...new Set<string>([...COUNTED_ACTIONS, ...DECIDING_ACTIONS, 'appeal', 'appeal_upheld', 'appeal_overturned', 'opened', 'uphold', 'overturn']),
+];
 
 /**
  * Reads what a period's figures are made of and hands it to the pure aggregation. Screening
@@ -72,7 +75,7 @@ export class TransparencyService {
     ]);
     const caseIds = [...new Set([...reports.map((r) => r.case_id), ...periodCases.map((c) => c.case_id)])].sort();
     const [cases, events] = await Promise.all([
-      inChunks(caseIds, (chunk) => this.db.selectFrom('cases').select(['id', 'jurisdiction', 'category']).where('id', 'in', chunk).execute()),
+      inChunks(caseIds, (chunk) => this.db.selectFrom('cases').select(['id', 'jurisdiction', 'category', 'content_id']).where('id', 'in', chunk).execute()),
       inChunks(caseIds, (chunk) =>
         this.db
           .selectFrom('case_events')
@@ -97,7 +100,10 @@ export class TransparencyService {
           category: r.category,
           deadline: r.deadline,
         })),
-        cases,
+        cases: cases.map(({ content_id, ...c }) => ({
+          ...c,
+          decisionAppeal: content_id?.startsWith(`${APPEAL_CONTENT_PREFIX}${DECISION_CONTENT_PREFIX}`) ?? false,
+        })),
         events: events.map((e): EventFact => ({ caseId: e.case_id, at: e.at, kind: e.kind, actor: e.actor })),
         statements: statements.map((s) => ({ ...s, automated: s.automated === 1 })),
       },

@@ -312,6 +312,69 @@ export const MIGRATIONS: Migration[] = [
     },
   },
   {
+    name: '2026-12-05-014-account-enforcement',
+    async up(db) {
+      // One strike per (decision, category): a retried strike job finds its strike and adds none.
+      await db.schema
+        .createTable('account_strikes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('decision_id', 'text', (c) => c.notNull())
+        .addColumn('rule', 'text', (c) => c.notNull())
+        .addColumn('policy_version', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('lifted_at', 'text')
+        .addColumn('lifted_by', 'text')
+        .addColumn('lifted_reason', 'text')
+        .execute();
+      await db.schema.createIndex('account_strikes_decision').on('account_strikes').columns(['decision_id', 'category']).unique().execute();
+      await db.schema.createIndex('account_strikes_account').on('account_strikes').columns(['account', 'created_at']).execute();
+      await db.schema
+        .createTable('account_suspensions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('account', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('until', 'text')
+        .addColumn('automatic', 'integer', (c) => c.notNull())
+        .addColumn('threshold', 'text')
+        .addColumn('strike_ids', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('policy_version', 'text')
+        .addColumn('ended_at', 'text')
+        .addColumn('ended_by', 'text')
+        .addColumn('ended_reason', 'text')
+        .execute();
+      // Every screened request reads this index for its requester (AccountStandingMatcher).
+      await db.schema.createIndex('account_suspensions_account').on('account_suspensions').columns(['account', 'ended_at']).execute();
+    },
+  },
+  {
+    name: '2026-12-05-014b-appeals',
+    async up(db) {
+      // An appeal is a case (its queue, clock and history); this row says what it contests, who
+      // appealed and how it was decided. One appeal per decision or case: the unique index says so.
+      await db.schema
+        .createTable('appeals')
+        .addColumn('case_id', 'text', (c) => c.primaryKey().references('cases.id'))
+        .addColumn('appeal_of', 'text', (c) => c.notNull().unique())
+        .addColumn('decision_id', 'text')
+        .addColumn('original_case_id', 'text')
+        .addColumn('original_state', 'text')
+        .addColumn('appellant_type', 'text', (c) => c.notNull())
+        .addColumn('appellant', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('opened_at', 'text', (c) => c.notNull())
+        .addColumn('opened_by', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('decided_at', 'text')
+        .addColumn('decided_by', 'text')
+        .execute();
+    },
+  },
+  {
     name: '2026-12-05-015-statements-of-reasons',
     async up(db) {
       await db.schema

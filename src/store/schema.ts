@@ -55,7 +55,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV15, DatabaseV17 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV14, DatabaseV15, DatabaseV17 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -319,6 +319,73 @@ export interface StatementOfReasonsTable {
 
 export interface DatabaseV15 {
   statements_of_reasons: StatementOfReasonsTable;
+}
+
+/** A strike on an account: one per (decision, category) of a rule with the `strike` action. */
+export interface AccountStrikeTable {
+  id: string;
+  account: string;
+  category: string;
+  decision_id: string;
+  /** The rule that asked for the strike, and the policy it belonged to. */
+  rule: string;
+  policy_version: string;
+  created_at: string;
+  /** When it stops counting (the policy's strike_expiry_days after created_at). */
+  expires_at: string;
+  /** Set when an appeal or a person lifted it: it never counts again. */
+  lifted_at: string | null;
+  lifted_by: string | null;
+  lifted_reason: string | null;
+}
+
+/** A suspension, manual or automatic (a threshold met), from when to when and why. */
+export interface AccountSuspensionTable {
+  id: string;
+  account: string;
+  started_at: string;
+  /** Null: until a person reinstates the account. */
+  until: string | null;
+  automatic: number;
+  /** JSON of the policy threshold that was met (automatic suspensions). */
+  threshold: string | null;
+  /** JSON array of the strike ids that met it ([] for a manual suspension). */
+  strike_ids: string;
+  reason: string;
+  actor: string;
+  policy_version: string | null;
+  /** Set when a reinstatement or the lifting of its strikes ended it before `until`. */
+  ended_at: string | null;
+  ended_by: string | null;
+  ended_reason: string | null;
+}
+
+/** An appeal: the case that hears it, what it contests, who appealed and the outcome. */
+export interface AppealTable {
+  case_id: string;
+  /** `decision:<id>` or `case:<id>`: what is contested (unique: one appeal each). */
+  appeal_of: string;
+  decision_id: string | null;
+  original_case_id: string | null;
+  /** The contested case's state when the appeal opened (actioned or declined). */
+  original_state: string | null;
+  /** account_holder | reporter. */
+  appellant_type: string;
+  /** JSON of the appellant: account id, report id, contact, as given. */
+  appellant: string;
+  reason: string;
+  opened_at: string;
+  opened_by: string;
+  /** uphold | overturn, once decided. */
+  outcome: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
+}
+
+export interface DatabaseV14 {
+  account_strikes: AccountStrikeTable;
+  account_suspensions: AccountSuspensionTable;
+  appeals: AppealTable;
 }
 
 /** Someone who signs in to the web console: a reviewer or an admin. */

@@ -24,7 +24,7 @@ describe('perisai clocks check', () => {
   test('accepts the shipped rules and prints the version, the rule count and each rule', async () => {
     const result = await runCli(['clocks', 'check', 'policies/clocks.yaml']);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /is valid: clocks clocks@[0-9a-f]{12}, 10 rules \(4 statutory, 6 target\)/);
+    assert.match(result.stdout, /is valid: clocks clocks@[0-9a-f]{12}, 11 rules \(4 statutory, 7 target\)/);
     assert.match(result.stdout, /in-ncii-2h: 2 h statutory from 2026-02-20; IN/);
     assert.match(result.stdout, /us-take-it-down: 48 h statutory from 2026-05-19; US/);
   });
@@ -115,7 +115,7 @@ describe('clock and webhook configuration', () => {
     try {
       assert.deepEqual(overridden.clockRules.alerts.remainingFractions, [0.3, 0.1]);
       assert.match(overridden.clockRules.version, /^clocks@/);
-      assert.equal(overridden.clockRules.rules.length, 10, 'the shipped rules by default');
+      assert.equal(overridden.clockRules.rules.length, 11, 'the shipped rules by default');
     } finally {
       await overridden.close();
     }

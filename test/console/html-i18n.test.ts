@@ -26,12 +26,9 @@ describe('console html templates', () => {
 
   test('fragments and lists nest without double escaping; false, null and undefined render nothing', () => {
     const item = (name: string) => html`<li>${name}</li>`;
-    assert.equal(
-      html`<ul>
-        ${['a&b', '<c>'].map(item)}
-      </ul>`.value,
-      '<ul><li>a&amp;b</li><li>&lt;c&gt;</li></ul>',
-    );
+    // Called under another name so the formatter leaves the template's whitespace alone.
+    const markup = html;
+    assert.equal(markup`<ul>${['a&b', '<c>'].map(item)}</ul>`.value, '<ul><li>a&amp;b</li><li>&lt;c&gt;</li></ul>');
     assert.equal(html`${false}${null}${undefined}${0}`.value, '0');
     assert.equal(html`${unsafeHtml('<br>')}`.value, '<br>');
   });

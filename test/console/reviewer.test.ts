@@ -41,7 +41,7 @@ function cookieValue(setCookie: string): string {
 
 const csrfIn = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
 const form = (fields: Record<string, string | string[]>) =>
-  new URLSearchParams(Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
+  new URLSearchParams(Object.entries(fields).flatMap(([k, v]): Array<[string, string]> => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
 
 for (const factory of STORE_FACTORIES) {
   describe(`the reviewer console on ${factory.name}`, () => {

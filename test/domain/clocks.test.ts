@@ -103,7 +103,22 @@ describe('the shipped clock rules', () => {
     { rule: 'my-osa', q: query('MY', 'user', 'nudity'), hours: 24, basis: 'target' },
     { rule: 'gb-osa', q: query('GB', 'user', 'ncii'), hours: 24, basis: 'target' },
     { rule: 'au-esafety-removal', q: query('AU', 'regulator', 'ncii'), hours: 24, basis: 'statutory' },
+    { rule: 'appeal', q: { ...query('IN', 'depicted_person', 'csam'), appeal: true }, hours: 72, basis: 'target' },
   ];
+
+  test('an appeal runs on the appeal rule wherever it is, never under the csam ceiling; an ordinary case never on the appeal rule', () => {
+    for (const [jurisdiction, category] of [
+      ['NL', 'ncii'],
+      ['US', 'sexual_deepfake'],
+      ['BR', 'csam'],
+    ] as const) {
+      assert.equal(resolveClock(shipped, { ...query(jurisdiction, 'user', category), appeal: true }).id, 'appeal');
+      assert.notEqual(resolveClock(shipped, query(jurisdiction, 'user', category)).id, 'appeal');
+    }
+    // Rules without an appeal rule: appeals fall back to the ordinary ones.
+    const noAppealRule = { ...shipped, rules: shipped.rules.filter((r) => r.id !== 'appeal') };
+    assert.equal(resolveClock(noAppealRule, { ...query('BR', 'user', 'other'), appeal: true }).id, 'default');
+  });
 
   test('every shipped rule has a test below', () => {
     assert.deepEqual(cases.map((c) => c.rule).sort(), shipped.rules.map((r) => r.id).sort());
@@ -244,6 +259,14 @@ describe('clock rules file validation', () => {
   test('refuses a file without a default rule', () => {
     const found = problems(`rules:\n  - { id: xx, when: { jurisdiction: XX }, hours: 2, basis: target, ${SOURCE} }`);
     assert.match(found[0]!.message, /no default rule/);
+  });
+
+  test('an appeal rule is not a default, and `appeal` takes only true', () => {
+    assert.match(problems(`rules:\n  - { id: appeal, when: { appeal: true }, hours: 72, basis: target, ${SOURCE} }`)[0]!.message, /no default rule/);
+    const found = problems(
+      `rules:\n  - { id: default, hours: 24, basis: target, ${SOURCE} }\n  - { id: x, when: { appeal: false }, hours: 2, basis: target, ${SOURCE} }`,
+    );
+    assert.equal(found[0]!.path, 'rules.1.when.appeal');
   });
 
   test('the version changes with any figure, not with formatting or comments', () => {

@@ -24,6 +24,8 @@ async function testCard(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+// Code run in the page is given as strings: this suite is typed for Node, not the DOM.
+
 /**
  * The image shield and the evidence highlight as a reviewer sees them, in Chromium: the store
  * keeps no reported pixels yet, so the server runs in-process with a case image source that
@@ -79,8 +81,8 @@ describe('the image shield and evidence highlight in Chromium', () => {
     const img = page.locator('#image-0 img');
     await img.waitFor();
     assert.match((await img.getAttribute('src')) ?? '', /\/shielded$/);
-    assert.match(await img.evaluate((el) => getComputedStyle(el).filter), /blur\(24px\) grayscale\(1\)/);
-    assert.equal(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth), 160, 'the shielded copy has loaded');
+    assert.match(await page.evaluate<string>("getComputedStyle(document.querySelector('#image-0 img')).filter"), /blur\(24px\) grayscale\(1\)/);
+    assert.equal(await page.evaluate<number>("document.querySelector('#image-0 img').naturalWidth"), 160, 'the shielded copy has loaded');
     assert.deepEqual(await seriousAxeViolations(page), []);
     await page.screenshot({ path: join(shots, 'case-image-shielded.png'), fullPage: true });
 
@@ -88,9 +90,9 @@ describe('the image shield and evidence highlight in Chromium', () => {
     await page.waitForURL(/revealed=0#image-0$/);
     const clear = page.locator('#image-0 img');
     assert.doesNotMatch((await clear.getAttribute('src')) ?? '', /shielded/);
-    assert.equal(await clear.evaluate((el) => getComputedStyle(el).filter), 'none');
-    await page.waitForFunction(() => (document.querySelector('#image-0 img') as HTMLImageElement | null)?.complete === true);
-    assert.equal(await clear.evaluate((el) => (el as HTMLImageElement).naturalWidth), 160);
+    assert.equal(await page.evaluate<string>("getComputedStyle(document.querySelector('#image-0 img')).filter"), 'none');
+    await page.waitForFunction("document.querySelector('#image-0 img')?.complete === true");
+    assert.equal(await page.evaluate<number>("document.querySelector('#image-0 img').naturalWidth"), 160);
     assert.match((await page.locator('#history tbody').textContent()) ?? '', new RegExp(`image revealed\\s*user:${EMAIL}`));
     assert.match((await page.locator('#audit tbody').textContent()) ?? '', new RegExp(`case\\.image_revealed\\s*user:${EMAIL}`));
     await page.screenshot({ path: join(shots, 'case-image-revealed.png'), fullPage: true });

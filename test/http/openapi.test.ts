@@ -176,6 +176,7 @@ describe('the served OpenAPI document', () => {
       ['Deleted', await call('DELETE', '/v1/consent/acct-doc/protected-hashes')],
       ['ModerationResponse', await call('POST', '/v1/moderations', { input: 'a lighthouse' })],
       ['TransparencyReport', await call('GET', '/v1/transparency?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z')],
+      ['Account', await call('POST', '/v1/accounts/acct-doc/suspend', { reason: 'Documented.', days: 1 })],
     ];
     for (const [name, answer] of answers) assert.deepEqual(Object.keys(answer).sort(), fields(name), name);
     const entry = (answers.find(([name]) => name === 'AuditPage')![1].entries as Array<Record<string, unknown>>)[0]!;
@@ -184,6 +185,10 @@ describe('the served OpenAPI document', () => {
     const result = (answers.find(([name]) => name === 'ModerationResponse')![1].results as Array<Record<string, unknown>>)[0]!;
     const resultSchema = (doc.components.schemas.ModerationResponse!.properties as Record<string, Schema>).results!.items as Schema;
     assert.deepEqual(Object.keys(result).sort(), Object.keys(resultSchema.properties as Schema).sort());
+    const account = answers.find(([name]) => name === 'Account')![1];
+    const suspension = account.suspension as Record<string, unknown>;
+    assert.deepEqual(Object.keys(suspension).sort(), fields('Suspension'));
+    assert.deepEqual(Object.keys((account.history as Array<Record<string, unknown>>)[0]!).sort(), ['actor', 'at', 'details', 'kind']);
   });
 
   test('the description check finds properties at any depth and parameters without one', () => {

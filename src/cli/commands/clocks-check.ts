@@ -16,6 +16,7 @@ export async function clocksCheck(path: string): Promise<number> {
       rule.when.jurisdiction ?? 'any place',
       rule.when.reporter_types?.join('|') ?? 'any reporter',
       rule.when.categories?.join('|') ?? 'any category',
+      ...(rule.when.appeal ? ['appeals only'] : []),
     ].join(' × ');
     const from = rule.source.in_force_from ? ` from ${rule.source.in_force_from}` : '';
     await writeLine(`  ${rule.id}: ${rule.hours} h ${rule.basis}${rule.ceiling ? ' (ceiling)' : ''}${from}; ${when}; ${rule.source.citation}`);

@@ -27,6 +27,8 @@ export interface ClockRuleWhen {
   jurisdiction?: string;
   reporter_types?: ReporterType[];
   categories?: ReportCategory[];
+  /** True: the rule is for appeals, and only appeals (an appeal case's own clock). */
+  appeal?: boolean;
 }
 
 export interface ClockRuleEntry extends ClockRule {
@@ -53,6 +55,8 @@ export interface ClockQuery {
   category: ReportCategory;
   /** When the case opened: rules with a later `in_force_from` do not apply yet. */
   at: Date;
+  /** An appeal case: rules with `appeal: true` apply, if one fits; otherwise the ordinary rules do. */
+  appeal?: boolean;
 }
 
 /** Member states: a rule for `EU` (the DSA) applies to a report about any of them. */
@@ -121,7 +125,11 @@ function fit(rule: ClockRuleEntry, query: ClockQuery): [number, number] | null {
 export function resolveClock(rules: ClockRules, query: ClockQuery): ClockRule {
   let best: { rule: ClockRuleEntry; score: [number, number] } | undefined;
   let ceiling: ClockRuleEntry | undefined;
-  for (const rule of rules.rules) {
+  // An appeal runs on an appeal rule when one fits, never on the notice rules (a csam ceiling of
+  // an hour is for removing material, not for hearing a complaint); ordinary cases never on appeal rules.
+  const appealRules = rules.rules.filter((rule) => rule.when.appeal === true);
+  const useAppeal = query.appeal === true && appealRules.some((rule) => fit(rule, query) !== null);
+  for (const rule of useAppeal ? appealRules : rules.rules.filter((r) => r.when.appeal !== true)) {
     const score = fit(rule, query);
     if (score === null) continue;
     if (rule.ceiling && (ceiling === undefined || rule.hours < ceiling.hours)) ceiling = rule;

@@ -30,6 +30,8 @@ export const clockWhenSchema = z.strictObject({
   jurisdiction: jurisdiction.optional(),
   reporter_types: z.array(z.enum(REPORTER_TYPES)).min(1).optional(),
   categories: z.array(z.enum(REPORT_CATEGORIES)).min(1).optional(),
+  /** `true`: a rule for appeal cases only (docs/enforcement.md); appeals use the ordinary rules when none fits. */
+  appeal: z.literal(true).optional(),
 });
 
 export const clockRuleSchema = z.strictObject({
@@ -69,6 +71,7 @@ export const clockFileSchema = z
         rule.when.jurisdiction === undefined &&
         rule.when.reporter_types === undefined &&
         rule.when.categories === undefined &&
+        rule.when.appeal === undefined &&
         rule.source.in_force_from === undefined,
     );
     if (!hasDefault) {

@@ -93,6 +93,31 @@ export const provenanceSchema = z
   })
   .prefault({});
 
+/**
+ * One way an account is suspended automatically: `strikes` strikes of `category` (or of any
+ * category) counted within `within_days` suspend it for `suspend_days`, or until a person
+ * reinstates it when `suspend_days` is null.
+ */
+export const thresholdSchema = z.strictObject({
+  category: z.union([z.enum(CATEGORIES), z.literal('any')]),
+  strikes: z.number().int().min(1).max(1000),
+  within_days: z.number().int().min(1).max(3650),
+  suspend_days: z.number().int().min(1).max(3650).nullable(),
+  description: z.string().optional(),
+});
+
+/**
+ * Consequences as policy data (docs/enforcement.md): how long a strike counts and which counts
+ * of strikes suspend an account. A policy without the section strikes but never suspends.
+ */
+export const enforcementSchema = z
+  .strictObject({
+    /** A strike stops counting this many days after it landed (it stays in the account's history). */
+    strike_expiry_days: z.number().int().min(1).max(3650).default(365),
+    thresholds: z.array(thresholdSchema).default([]),
+  })
+  .prefault({});
+
 export const policySchema = z.strictObject({
   name: z.string().min(1),
   settings: z
@@ -107,6 +132,7 @@ export const policySchema = z.strictObject({
     .prefault({}),
   text_model: textModelSchema,
   provenance: provenanceSchema,
+  enforcement: enforcementSchema,
   rules: z.array(ruleSchema).min(1),
 });
 
@@ -115,6 +141,8 @@ export type PolicyRule = z.infer<typeof ruleSchema>;
 export type PolicyCondition = z.infer<typeof conditionSchema>;
 export type TextModelSettings = z.infer<typeof textModelSchema>;
 export type ProvenanceSettings = z.infer<typeof provenanceSchema>;
+export type EnforcementSettings = z.infer<typeof enforcementSchema>;
+export type SuspensionThreshold = z.infer<typeof thresholdSchema>;
 
 /** A validated policy with the version derived from its content. */
 export interface Policy extends PolicyDocument {

@@ -20,7 +20,7 @@ import { actorOf, field, type FormBody, formOf, requirePost, requireSession } fr
 const params = z.object({ id: caseIdSchema });
 
 /** The actions the case page offers, in the order a reviewer reaches for them. Appeals come from outside. */
-const OFFERED: CaseAction[] = ['assign', 'note', 'remove', 'decline', 'bank', 'escalate', 'notify', 'close'];
+const OFFERED: CaseAction[] = ['assign', 'note', 'uphold', 'overturn', 'remove', 'decline', 'bank', 'escalate', 'notify', 'close'];
 
 const ACTION_LABELS: Record<CaseAction, string> = {
   assign: 'Assign',
@@ -32,6 +32,8 @@ const ACTION_LABELS: Record<CaseAction, string> = {
   notify: 'Reply to the reporters',
   appeal: 'Appeal',
   close: 'Close the case',
+  uphold: 'Uphold (the contested outcome stands)',
+  overturn: 'Overturn (the contested outcome was wrong)',
 };
 
 const ESCALATE_TO = ['senior_reviewer', 'legal', 'law_enforcement', 'ncmec', 'regulator'] as const;
@@ -46,7 +48,7 @@ function actionFromForm(form: FormBody, session: ConsoleSession): CaseActionInpu
   const raw: Record<string, unknown> = { type };
   if (type === 'assign') raw.assignee = value('assignee') ?? session.user.email;
   if (type === 'note') raw.text = value('text');
-  if (type === 'remove' || type === 'decline') raw.reason = value('reason');
+  if (type === 'remove' || type === 'decline' || type === 'uphold' || type === 'overturn') raw.reason = value('reason');
   if (type === 'bank' && value('bank') !== undefined) raw.bank = value('bank');
   if (type === 'escalate') {
     raw.to = value('to');
@@ -76,6 +78,10 @@ function describeAction(input: CaseActionInput): Html {
       return html`Send the reporters this reply: <q>${input.message}</q>`;
     case 'appeal':
       return html`Appeal the outcome: <q>${input.reason}</q>`;
+    case 'uphold':
+      return html`<strong>Uphold</strong> the contested outcome, telling the appellant: <q>${input.reason}</q>`;
+    case 'overturn':
+      return html`<strong>Overturn</strong> the contested outcome, telling the appellant: <q>${input.reason}</q>`;
     case 'close':
       return html`Close the case${input.note ? html` with the note <q>${input.note}</q>` : ''}. Nothing more will happen on it.`;
   }
@@ -138,6 +144,10 @@ function actionForm(id: string, action: CaseAction, session: ConsoleSession): Ht
       break;
     case 'appeal':
       controls = text('reason', 'What the appeal contests', true);
+      break;
+    case 'uphold':
+    case 'overturn':
+      controls = text('reason', 'Reason', true, 'Sent to the appellant: say what was decided on the appeal and why.');
       break;
   }
   return html`<form method="post" action="/console/cases/${id}/actions" class="action" id="action-${action}">

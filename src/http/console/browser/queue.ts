@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-/// <reference lib="dom.iterable" />
 /**
  * The queue's little script: every deadline counts down live (the server painted the first
  * value), and keyboard shortcuts for the common actions. Shortcuts never fire while the person
