@@ -23,6 +23,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
     const bench = await import('./sor-bench.js');
     return bench.runSorBench(bench.parseSorArgs(args));
   },
+  console: async (args) => (await import('./console-bench.js')).runConsoleBench(args),
   guard: async (args) => {
     const bench = await import('./guard-bench.js');
     return bench.runGuardBench(bench.parseGuardArgs(args));

@@ -17,8 +17,10 @@ import { AppealsService } from './services/appeals.js';
 import { AuditService } from './services/audit.js';
 import { BankMatcher, BankService } from './services/banks.js';
 import { CaseAlertsService } from './services/case-alerts.js';
+import { type CaseImageSource, CaseImagesService, NO_CASE_IMAGES } from './services/case-images.js';
 import { CasesService } from './services/cases.js';
 import { ConsentMatcher, ConsentService } from './services/consent.js';
+import { type ConsoleUsersOptions, ConsoleUsersService } from './services/console-users.js';
 import { DecisionRecorder } from './services/decision-recorder.js';
 import { EscalationService } from './services/escalations.js';
 import { EvidenceService } from './services/evidence.js';
@@ -73,6 +75,10 @@ export interface AppContext {
   webhooks: WebhookService;
   reports: ReportsService;
   cases: CasesService;
+  /** People who sign in to the web console, and their sessions. */
+  consoleUsers: ConsoleUsersService;
+  /** A case's images behind the reviewer's shield: blurred until a recorded reveal. */
+  caseImages: CaseImagesService;
   /** Statements of reasons (DSA Art. 17): one per restricting action, exported for the EU Transparency Database. */
   statements: StatementsService;
   /** Transparency figures for a period (GET /v1/transparency, perisai report transparency). */
@@ -118,6 +124,10 @@ export interface ContextOverrides {
   onStoreConnectionError?: (error: Error) => void;
   /** The checkpoint signing key; default: loaded (or created) on first use, see audit-key.ts. */
   auditKey?: AuditKey;
+  /** Lock-out, session lifetimes and scrypt cost of console users (tests make hashing cheap). */
+  consoleUsers?: ConsoleUsersOptions;
+  /** Where case images come from; default: none (the store keeps only hashes of reported images). */
+  caseImages?: CaseImageSource;
   /** The C2PA signer; default: the configured files or the development signer, see provenance-signer.ts. */
   provenanceCredentials?: SignerCredentials;
 }
@@ -227,6 +237,8 @@ export async function createAppContext(config: Config, overrides: ContextOverrid
     webhooks,
     reports: new ReportsService({ uow, clockRules: () => clockRules, imageAnalyser, bankMatcher, webhooks, statements, evidence }),
     cases,
+    consoleUsers: new ConsoleUsersService(uow, overrides.consoleUsers),
+    caseImages: new CaseImagesService(uow, overrides.caseImages ?? NO_CASE_IMAGES),
     statements,
     transparency: new TransparencyService(store.db, clock),
     imageGuard,

@@ -112,6 +112,10 @@ const configSchema = z.object({
   evidenceRetentionDays: z.coerce.number().positive('PERISAI_EVIDENCE_RETENTION_DAYS must be above 0').default(365),
   /** Days a decision keeps its prompt and quoted evidence text before they are redacted; 0 keeps them. */
   promptRetentionDays: z.coerce.number().min(0, 'PERISAI_PROMPT_RETENTION_DAYS must be 0 or more').default(90),
+  /** How images in the console are hidden until a reviewer reveals one: the organisation's floor. */
+  consoleImageShield: z.enum(['blur', 'strong'], 'PERISAI_CONSOLE_IMAGE_SHIELD must be blur or strong').default('blur'),
+  /** Sign-in attempts a minute from one address on the console's login form. */
+  consoleLoginRateLimit: z.coerce.number().int().min(1).default(10),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -154,6 +158,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     evidenceKeyFile: env.PERISAI_EVIDENCE_KEY_FILE,
     evidenceRetentionDays: env.PERISAI_EVIDENCE_RETENTION_DAYS,
     promptRetentionDays: env.PERISAI_PROMPT_RETENTION_DAYS,
+    consoleImageShield: env.PERISAI_CONSOLE_IMAGE_SHIELD,
+    consoleLoginRateLimit: env.PERISAI_CONSOLE_LOGIN_RATE_LIMIT,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',
   };
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;

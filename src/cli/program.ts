@@ -31,6 +31,7 @@ const load = {
   provenance: () => import('./commands/provenance.js'),
   report: () => import('./commands/report.js'),
   screen: () => import('./commands/screen.js'),
+  users: () => import('./commands/users.js'),
 };
 
 async function withContext<T>(flags: StoreFlags, fn: (ctx: AppContext) => Promise<T>): Promise<T> {
@@ -215,6 +216,24 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
   );
   storeOptions(keys.command('revoke <id>').description('revoke an API key')).action(
     run(async (id: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.keys()).keysRevoke(ctx, id))),
+  );
+
+  const users = program.command('users').description('people who sign in to the web console (/console)');
+  storeOptions(
+    users
+      .command('create <email>')
+      .description('create a console user; the password is read from stdin when piped, else generated and printed once')
+      .option('--role <role>', 'what the user may do: reviewer (the queue and cases) or admin (also banks, users and keys)'),
+  ).action(
+    run(async (email: string, flags: StoreFlags & { role?: string }) =>
+      withContext(flags, async (ctx) => (await load.users()).usersCreate(ctx, email, flags.role)),
+    ),
+  );
+  storeOptions(users.command('list').description('list console users with their role and status (never their passwords)')).action(
+    run(async (flags: StoreFlags) => withContext(flags, async (ctx) => (await load.users()).usersList(ctx))),
+  );
+  storeOptions(users.command('disable <email>').description('disable a console user and end their sessions')).action(
+    run(async (email: string, flags: StoreFlags) => withContext(flags, async (ctx) => (await load.users()).usersDisable(ctx, email))),
   );
 
   const jobs = program.command('jobs').description('actions waiting to be carried out, running, done or failed (the outbox)');

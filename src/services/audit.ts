@@ -5,7 +5,7 @@ import { type AuditCheckpoint, checkCheckpointSignature, checkpointSchema, type 
 import type { Clock } from '../domain/clock.js';
 import { digestDecisionRecord } from '../domain/decision-record.js';
 import { PerisaiError } from '../domain/errors.js';
-import { auditPages, countAuditEntries, findAuditEntry, readAuditEntries, readAuditHead } from '../store/repositories/audit-log.js';
+import { auditEntriesOf, auditPages, countAuditEntries, findAuditEntry, readAuditEntries, readAuditHead } from '../store/repositories/audit-log.js';
 import { findDecisions } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import { parseInput } from './parse-input.js';
@@ -106,6 +106,11 @@ export class AuditService {
     const entries = await readAuditEntries(this.db, after, size);
     const last = entries[entries.length - 1];
     return { entries, next: entries.length === size && last ? last.seq : null };
+  }
+
+  /** The entries about one subject, oldest first (a case's audit trail), at most `limit`. */
+  about(subject: string, limit = MAX_AUDIT_PAGE): Promise<AuditEntry[]> {
+    return auditEntriesOf(this.db, subject, Math.min(Math.max(limit, 1), MAX_AUDIT_PAGE));
   }
 
   /** Every entry, in order, a page at a time: memory stays flat whatever the log's size. */

@@ -6,6 +6,7 @@ import { actionsAllowedIn, CASE_STATES, type CaseAction, type CaseState, nextCas
 import type { Clock } from '../domain/clock.js';
 import { type ClockRules, clockView, deadlineOf, JURISDICTION_PATTERN, resolveClock } from '../domain/clocks/index.js';
 import type { TraceEntry } from '../domain/cybertip.js';
+import type { DecisionRecord } from '../domain/decision-record.js';
 import { PerisaiError } from '../domain/errors.js';
 import { REPORT_CATEGORIES, reportCategoryOf } from '../domain/reports.js';
 import { listBanks } from '../store/repositories/banks.js';
@@ -22,7 +23,7 @@ import {
   reportsOfCase,
   transitionCase,
 } from '../store/repositories/cases.js';
-import { findDecision } from '../store/repositories/decisions.js';
+import { findDecision, findDecisions } from '../store/repositories/decisions.js';
 import { bankNameSchema, type BankService } from './banks.js';
 import { type DecisionView, decisionView } from './decision-view.js';
 import { PROTECTED_MAX_DISTANCE } from './hash-indexes.js';
@@ -261,6 +262,29 @@ export class CasesService {
       matches,
       decision: decision ? decisionView(decision) : null,
     };
+  }
+
+  /**
+   * The screening decisions behind a case, for a reviewer: the one it was opened on, and for
+   * each generated output the reported image traces to, the request that asked for it (its
+   * prompt, and the evidence spans that fired in it) and the output's own decision.
+   */
+  async decisionsBehind(detail: CaseDetail): Promise<Array<{ relation: 'opened_on' | 'request' | 'output'; record: DecisionRecord }>> {
+    const wanted: Array<{ relation: 'opened_on' | 'request' | 'output'; id: string }> = [];
+    if (detail.decision) wanted.push({ relation: 'opened_on', id: detail.decision.id });
+    for (const entry of detail.trace) {
+      wanted.push({ relation: 'request', id: entry.request_id }, { relation: 'output', id: entry.output_decision_id });
+    }
+    const seen = new Set<string>();
+    const unique = wanted.filter((w) => !seen.has(w.id) && seen.add(w.id));
+    const records = await findDecisions(
+      this.options.uow.db,
+      unique.map((w) => w.id),
+    );
+    return unique.flatMap((w) => {
+      const record = records.get(w.id);
+      return record ? [{ relation: w.relation, record }] : [];
+    });
   }
 
   private async matches(row: CaseRow): Promise<CaseDetail['matches']> {

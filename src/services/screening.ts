@@ -10,7 +10,7 @@ import { applyRequestOutcome } from '../domain/policy/output-of-request.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { TextDetector, TextSignals } from '../domain/signals.js';
 import { findDecisionActor } from '../store/repositories/audit-log.js';
-import { findDecision } from '../store/repositories/decisions.js';
+import { findDecision, listDecisionsByOutcome } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import type { DecisionRecorder } from './decision-recorder.js';
 import type { EvidenceService } from './evidence.js';
@@ -40,6 +40,21 @@ export class ScreeningService {
   /** A recorded decision by its id, or undefined. */
   decision(id: string): Promise<DecisionRecord | undefined> {
     return findDecision(this.deps.db, id);
+  }
+
+  /**
+   * Decisions held for a person (`review`), newest first, a page at a time; `cursor` is the
+   * `next_cursor` of the previous page.
+   */
+  async heldForReview(limit: number, cursor?: string): Promise<{ decisions: DecisionRecord[]; next_cursor: string | null }> {
+    const before = cursor === undefined ? undefined : decodeHeldCursor(cursor);
+    const rows = await listDecisionsByOutcome(this.deps.db, 'review', before, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      decisions: page,
+      next_cursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url') : null,
+    };
   }
 
   async screenRequest(request: ScreenRequest, actor: string): Promise<DecisionRecord> {
@@ -215,4 +230,14 @@ export class ScreeningService {
 
 function newDecisionId(): string {
   return `dec_${randomUUID().replaceAll('-', '')}`;
+}
+
+function decodeHeldCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new PerisaiError('invalid_request', 'cursor is not one this server returned: pass next_cursor from the previous page unchanged.');
 }

@@ -443,4 +443,41 @@ export const MIGRATIONS: Migration[] = [
       await db.schema.alterTable('decisions').addColumn('redacted_at', 'text').execute();
     },
   },
+  {
+    name: '2026-12-06-017-console-users',
+    async up(db) {
+      // People who sign in to the web console. The password is kept as an scrypt hash with its
+      // own salt and the parameters it was made with, so the cost can rise later without
+      // invalidating older hashes. Failed attempts and the lock-out live on the row, so every
+      // instance sees the same count.
+      await db.schema
+        .createTable('console_users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('password_salt', 'text', (c) => c.notNull())
+        .addColumn('password_params', 'text', (c) => c.notNull())
+        .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'text')
+        .addColumn('image_shield', 'text')
+        .addColumn('disabled_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      // A session is found by the SHA-256 of its cookie value: a leaked table opens no session.
+      await db.schema
+        .createTable('console_sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('console_users.id'))
+        .addColumn('csrf', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('console_sessions_user').on('console_sessions').column('user_id').execute();
+      // The console lists the decisions held for review, newest first.
+      await db.schema.createIndex('decisions_outcome_created').on('decisions').columns(['decision', 'created_at', 'id']).execute();
+    },
+  },
 ];

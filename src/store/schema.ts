@@ -57,7 +57,7 @@ export interface AuditHeadTable {
   hash: string;
 }
 
-export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV14, DatabaseV15, DatabaseV16 {
+export interface Database extends DatabaseV2, DatabaseV4, DatabaseV5, DatabaseV7, DatabaseV8, DatabaseV14, DatabaseV15, DatabaseV16, DatabaseV17 {
   api_keys: ApiKeyTable;
   decisions: DecisionTable;
   audit_log: AuditLogTable;
@@ -433,4 +433,42 @@ export interface EscalationTable {
 export interface DatabaseV16 {
   evidence: EvidenceTable;
   escalations: EscalationTable;
+}
+
+/** Someone who signs in to the web console: a reviewer or an admin. */
+export interface ConsoleUserTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** reviewer | admin. */
+  role: string;
+  /** scrypt output, hex; the password itself is never stored. */
+  password_hash: string;
+  /** Per-user random salt, hex. */
+  password_salt: string;
+  /** JSON of the scrypt parameters the hash was made with ({ N, r, p, keylen }). */
+  password_params: string;
+  /** Consecutive failed sign-ins since the last success or lock-out. */
+  failed_attempts: number;
+  locked_until: string | null;
+  /** The person's own image shield (blur | strong), never weaker than the organisation's; null: the default. */
+  image_shield: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A signed-in browser: found by the SHA-256 of its cookie, with the CSRF token its forms carry. */
+export interface ConsoleSessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface DatabaseV17 {
+  console_users: ConsoleUserTable;
+  console_sessions: ConsoleSessionTable;
 }

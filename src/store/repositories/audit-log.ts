@@ -78,6 +78,12 @@ export async function readAuditEntries(db: Db, after: number, limit: number): Pr
   return rows.map(rowToEntry);
 }
 
+/** The entries about one subject (a case, a user), oldest first, through the (subject, seq) index. */
+export async function auditEntriesOf(db: Db, subject: string, limit: number): Promise<AuditEntry[]> {
+  const rows = await db.selectFrom('audit_log').selectAll().where('subject', '=', subject).orderBy('seq').limit(limit).execute();
+  return rows.map(rowToEntry);
+}
+
 export async function findAuditEntry(db: Db, seq: number): Promise<AuditEntry | undefined> {
   const row = await db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
   return row ? rowToEntry(row) : undefined;

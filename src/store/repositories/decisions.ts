@@ -23,6 +23,24 @@ export async function findDecisions(db: Db, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((row) => [row.id, decisionFromRow(row)]));
 }
 
+/**
+ * Decisions with this outcome, newest first, after the keyset `before` (created_at, id) of the
+ * previous page; read through the (decision, created_at, id) index.
+ */
+export async function listDecisionsByOutcome(
+  db: Db,
+  outcome: string,
+  before: { createdAt: string; id: string } | undefined,
+  limit: number,
+): Promise<DecisionRecord[]> {
+  let query = db.selectFrom('decisions').selectAll().where('decision', '=', outcome);
+  if (before) {
+    query = query.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  }
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.map(decisionFromRow);
+}
+
 function toRow(record: DecisionRecord): DecisionTable {
   return {
     id: record.id,
