@@ -113,6 +113,8 @@ const configSchema = z.object({
   /** Days a decision keeps its prompt and quoted evidence text before they are redacted; 0 keeps them. */
   promptRetentionDays: z.coerce.number().min(0, 'PERISAI_PROMPT_RETENTION_DAYS must be 0 or more').default(90),
   /** How images in the console are hidden until a reviewer reveals one: the organisation's floor. */
+  /** Who may see the transparency dashboard: anyone (`public`), or signed-in console users (`login`). */
+  consoleTransparency: z.enum(['public', 'login'], 'PERISAI_CONSOLE_TRANSPARENCY must be public or login').default('public'),
   consoleImageShield: z.enum(['blur', 'strong'], 'PERISAI_CONSOLE_IMAGE_SHIELD must be blur or strong').default('blur'),
   /** Sign-in attempts a minute from one address on the console's login form. */
   consoleLoginRateLimit: z.coerce.number().int().min(1).default(10),
@@ -158,6 +160,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: ConfigOverrides = 
     evidenceKeyFile: env.PERISAI_EVIDENCE_KEY_FILE,
     evidenceRetentionDays: env.PERISAI_EVIDENCE_RETENTION_DAYS,
     promptRetentionDays: env.PERISAI_PROMPT_RETENTION_DAYS,
+    consoleTransparency: env.PERISAI_CONSOLE_TRANSPARENCY,
     consoleImageShield: env.PERISAI_CONSOLE_IMAGE_SHIELD,
     consoleLoginRateLimit: env.PERISAI_CONSOLE_LOGIN_RATE_LIMIT,
     imageDetectors: env.PERISAI_IMAGE_DETECTORS === undefined ? undefined : env.PERISAI_IMAGE_DETECTORS !== '0' && env.PERISAI_IMAGE_DETECTORS !== 'false',

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { ConsoleAssets } from './assets.js';
 import { publicPages } from './public/routes.js';
 import { reviewerPages } from './reviewer.js';
+import { transparencyPages } from './transparency-page.js';
 
 /**
  * The pages may load only this server's own scripts, styles and images (photos a person picks on
@@ -22,7 +23,7 @@ const CONSOLE_CSP = [
 ].join('; ');
 
 /** Groups of console pages, each an encapsulated plugin of its own. */
-const PAGE_GROUPS: Array<(ctx: AppContext) => FastifyPluginAsync> = [publicPages, reviewerPages];
+const PAGE_GROUPS: Array<(ctx: AppContext) => FastifyPluginAsync> = [publicPages, reviewerPages, transparencyPages];
 
 /** The web console under /console: server-rendered pages with a little bundled script. */
 export function consoleRoutes(ctx: AppContext): FastifyPluginAsync {

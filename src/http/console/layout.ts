@@ -15,6 +15,10 @@ export interface PageOptions {
   current?: string;
   /** Module scripts under /console/assets/, loaded at the end of the body. */
   scripts?: string[];
+  /** Classic scripts under /console/assets/ (a vendored library's global), run before the modules. */
+  classicScripts?: string[];
+  /** Extra stylesheets under /console/assets/. */
+  styles?: string[];
   /** The path the language switch links to (its `?lang=` is appended); none: no switch. */
   langSwitch?: string;
   /** Who is signed in, shown with the sign-out form. */
@@ -35,6 +39,7 @@ export function page(options: PageOptions): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${options.title} · Perisai</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
+        ${(options.styles ?? []).map((href) => html`<link rel="stylesheet" href="/console/assets/${href}" />`)}
       </head>
       <body>
         <a class="skip" href="#main">${options.lang === 'id' ? 'Langsung ke isi' : 'Skip to content'}</a>
@@ -82,6 +87,7 @@ export function page(options: PageOptions): string {
           }
         </header>
         <main id="main" tabindex="-1">${options.body}</main>
+        ${(options.classicScripts ?? []).map((src) => html`<script src="/console/assets/${src}"></script>`)}
         ${(options.scripts ?? []).map((src) => html`<script type="module" src="/console/assets/${src}"></script>`)}
       </body>
     </html> `;
