@@ -41,6 +41,7 @@ const t = defineMessages({
     landing:
       'Perisai keeps AI image tools from undressing or sexualising real people and from sexualising children. Here you can report content, protect your photos, and see what the service did.',
     transparencyLink: 'Transparency figures',
+    figures: 'The figures, week by week',
   },
   id: {
     title: 'Transparansi',
@@ -67,6 +68,7 @@ const t = defineMessages({
     landing:
       'Perisai mencegah alat gambar AI menelanjangi atau menyeksualisasi orang sungguhan dan menyeksualisasi anak-anak. Di sini Anda dapat melaporkan konten, melindungi foto Anda, dan melihat apa yang dilakukan layanan ini.',
     transparencyLink: 'Angka transparansi',
+    figures: 'Angka per minggu',
   },
 });
 
@@ -201,26 +203,29 @@ function chartSection(lang: Lang, id: string, title: string, caption: string, we
       <p class="muted">${t(lang, 'none')}</p>`;
   return html`<h2 id="${id}-title">${title}</h2>
     <div class="chart" data-series="${id}" aria-hidden="true"></div>
-    <table class="data">
-      <caption>
-        ${caption}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">${t(lang, 'week')}</th>
-          ${names.map((name) => html`<th scope="col">${name}</th>`)}
-        </tr>
-      </thead>
-      <tbody>
-        ${weeks.map(
-          (week, i) =>
-            html`<tr>
-              <th scope="row">${week}</th>
-              ${names.map((name) => html`<td>${series[name]![i] ?? '–'}</td>`)}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    <details>
+      <summary>${t(lang, 'figures')}</summary>
+      <table class="data">
+        <caption>
+          ${caption}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">${t(lang, 'week')}</th>
+            ${names.map((name) => html`<th scope="col">${name}</th>`)}
+          </tr>
+        </thead>
+        <tbody>
+          ${weeks.map(
+            (week, i) =>
+              html`<tr>
+                <th scope="row">${week}</th>
+                ${names.map((name) => html`<td>${series[name]![i] ?? '–'}</td>`)}
+              </tr>`,
+          )}
+        </tbody>
+      </table>
+    </details>`;
 }
 
 function summaryTable(lang: Lang, report: TransparencyReport) {
