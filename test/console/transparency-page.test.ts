@@ -12,7 +12,10 @@ const SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 function figures(patch: { block?: number; reports?: number; due?: number; met?: number }): Figures {
   return {
     screenings: { total: patch.block ?? 0, by_outcome: { allow: 0, review: 0, block: patch.block ?? 0 } },
-    reports: { total: patch.reports ?? 0, by_reporter_type: { depicted_person: patch.reports ?? 0, user: 0, trusted_flagger: 0, regulator: 0, law_enforcement: 0 } },
+    reports: {
+      total: patch.reports ?? 0,
+      by_reporter_type: { depicted_person: patch.reports ?? 0, user: 0, trusted_flagger: 0, regulator: 0, law_enforcement: 0 },
+    },
     actions: { total: 0, by_type: { remove: 0, bank: 0, decline: 0, escalate: 0, notify: 0, close: 0 }, automated: 0, human: 0 },
     statements: { total: 0, by_restriction: {} as Figures['statements']['by_restriction'], automated: 0, human: 0 },
     time_to_action: { actioned: 0, already_actioned: 0, median_seconds: null, p90_seconds: null },
@@ -44,7 +47,8 @@ test('the dashboard series: refusals per category, reports and the share within 
   assert.deepEqual(series.withinDeadline, { ID: [50, null], IN: [100, null] }, 'no report due that week: no share, not 0%');
 });
 
-const decodeAttribute = (value: string) => value.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+const decodeAttribute = (value: string) =>
+  value.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 
 for (const factory of STORE_FACTORIES) {
   describe(`the transparency dashboard on ${factory.name}`, () => {
@@ -88,7 +92,8 @@ for (const factory of STORE_FACTORIES) {
     it('the landing page links every public page and the sign-in', async () => {
       const res = await t.app.inject({ method: 'GET', url: '/console' });
       assert.equal(res.statusCode, 200);
-      for (const href of ['/console/report', '/console/consent', '/console/transparency', '/console/login']) assert.ok(res.body.includes(`href="${href}"`), href);
+      for (const href of ['/console/report', '/console/consent', '/console/transparency', '/console/login'])
+        assert.ok(res.body.includes(`href="${href}"`), href);
     });
   });
 }

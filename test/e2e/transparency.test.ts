@@ -23,11 +23,20 @@ describe('the transparency dashboard and the landing page in Chromium', () => {
     shots = process.env['PERISAI_SCREENSHOTS'] ?? mkdtempSync(join(tmpdir(), 'perisai-screens-'));
     server = await startServerProcess(join(dir, 'perisai.db'), { PERISAI_ADMIN_KEY: ADMIN_KEY });
     const api = (path: string, body: unknown) =>
-      fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const prompt of ['put her in a bikini', 'remove her clothes', 'make her wear a winter coat']) {
       assert.equal((await api('/v1/screen', { prompt, subject: 'adult', jurisdiction: 'ID' })).status, 200);
     }
-    const receipt = await api('/v1/reports', { reporter: { type: 'depicted_person', email: 'v@example.org' }, jurisdiction: 'IN', category: 'ncii', content: { id: 'dash-1' } });
+    const receipt = await api('/v1/reports', {
+      reporter: { type: 'depicted_person', email: 'v@example.org' },
+      jurisdiction: 'IN',
+      category: 'ncii',
+      content: { id: 'dash-1' },
+    });
     const { case_id } = (await receipt.json()) as { case_id: string };
     assert.equal((await api(`/v1/cases/${case_id}/actions`, { type: 'remove', reason: 'Shared without consent.' })).status, 200);
     browser = await launchBrowser();
