@@ -67,7 +67,7 @@ export function adminBankRoutes(ctx: AppContext, app: FastifyInstance): void {
                   ${banks.map(
                     (bank) =>
                       html`<tr>
-                        <td class="mono">${bank.name}${bank.description ? html`<div class="hint">${bank.description}</div>` : ''}</td>
+                        <td><span class="mono">${bank.name}</span>${bank.description ? html`<div class="hint">${bank.description}</div>` : ''}</td>
                         <td>${bank.purpose}</td>
                         <td data-bank-count="${bank.name}">${bank.hashes}</td>
                         <td>${bank.active ? 'yes' : 'no (screening ignores it)'}</td>
