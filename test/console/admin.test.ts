@@ -313,7 +313,7 @@ for (const factory of STORE_FACTORIES) {
       const page = await get(`/console/cases/${caseId}`, cookie);
       assert.match(page.body, /<form method="post" action="\/console\/admin\/accounts\/acct-42\/suspend" class="action" id="suspend-acct-42">/);
       assert.match(page.body, /does not add manual strikes/);
-      const fields = { csrf, back: `/console/cases/${caseId}`, reason: 'Made a sexual deepfake of a real person.' };
+      const fields = { csrf, case: caseId, reason: 'Made a sexual deepfake of a real person.' };
       const ask = await post('/console/admin/accounts/acct-42/suspend', fields, cookie);
       assert.match(ask.body, /until an admin reinstates it/);
       assert.match(ask.body, new RegExp(`<a href="/console/cases/${caseId}">Cancel</a>`));
@@ -322,8 +322,13 @@ for (const factory of STORE_FACTORIES) {
       assert.equal(done.headers.location, `/console/cases/${caseId}`);
       const view = await t.ctx.accounts.get('acct-42');
       assert.deepEqual([view.standing, view.suspended_until, view.suspension?.actor], ['suspended', null, `user:${ADMIN}`]);
-      const offsite = await post('/console/admin/accounts/acct-42/reinstate', { csrf, reason: 'ok', back: 'https://evil.example/' }, cookie);
-      assert.doesNotMatch(offsite.body, /evil\.example/);
+      const trail = await get(`/console/cases/${caseId}`, cookie);
+      assert.match(trail.body, new RegExp(`<td>case\\.account_suspended</td>\\s*<td>user:${ADMIN}</td>`), "the case's audit trail records it");
+      const noCase = await post('/console/admin/accounts/acct-42/suspend', { ...fields, case: 'case_' + '0'.repeat(32), confirm: 'yes' }, cookie);
+      assert.equal(noCase.statusCode, 404, 'a case that does not exist');
+      assert.equal((await t.ctx.accounts.get('acct-42')).suspensions.length, 1, 'and nothing was suspended');
+      const badCase = await post('/console/admin/accounts/acct-42/suspend', { ...fields, case: '../etc' }, cookie);
+      assert.equal(badCase.statusCode, 400);
     });
   });
 }

@@ -4,11 +4,12 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { accountIdParam, type AccountView, reinstateBodySchema, type StrikeView, suspendBodySchema, type SuspendInput } from '../../services/accounts.js';
 import type { AccountAppealView } from '../../services/appeals.js';
+import { caseIdSchema } from '../../services/cases.js';
 import type { ConsoleSession } from '../../services/console-users.js';
 import { parseInput } from '../../services/parse-input.js';
 import { adminForPage, adminForPost, confirmStep, sendAdminPage, when } from './admin.js';
 import { type Html, html } from './html.js';
-import { actorOf, field, type FormBody, formOf, safeNext } from './session.js';
+import { actorOf, field, type FormBody, formOf } from './session.js';
 
 const accountParams = z.object({ id: accountIdParam });
 const lookupQuery = z.object({ account: accountIdParam.optional() });
@@ -39,13 +40,13 @@ function describeSuspension(account: string, input: SuspendInput): Html {
 }
 
 /** The suspend form, on the account page and on a case page for the account its trace names. */
-export function suspendForm(account: string, session: ConsoleSession, back?: string): Html {
+export function suspendForm(account: string, session: ConsoleSession, caseId?: string): Html {
   const id = `suspend-${account.replace(/[^A-Za-z0-9_-]/g, '-')}`;
   return html`<form method="post" action="/console/admin/accounts/${encodeURIComponent(account)}/suspend" class="action" id="${id}">
     <fieldset>
       <legend>Suspend <span class="mono">${account}</span></legend>
       <input type="hidden" name="csrf" value="${session.csrf}" />
-      ${back ? html`<input type="hidden" name="back" value="${back}" />` : ''}
+      ${caseId ? html`<input type="hidden" name="case" value="${caseId}" />` : ''}
       <label for="${id}-reason">Reason</label>
       <p class="hint" id="${id}-reason-hint">The account holder is told this: say what they did and why it leads to a suspension.</p>
       <textarea id="${id}-reason" name="reason" required maxlength="2000" aria-describedby="${id}-reason-hint"></textarea>
@@ -238,12 +239,14 @@ export function adminAccountRoutes(ctx: AppContext, app: FastifyInstance): void 
     const { id } = parseInput(accountParams, request.params, 'path');
     const form = formOf(request);
     const input = suspendFromForm(form);
-    const back = field(form, 'back') ? safeNext(field(form, 'back')) : accountUrl(id);
+    // From a case page: the case's audit trail records it too, and the admin goes back there.
+    const caseId = field(form, 'case') ? parseInput(caseIdSchema, field(form, 'case'), 'case') : undefined;
+    const back = caseId ? `/console/cases/${caseId}` : accountUrl(id);
     if (field(form, 'confirm') !== 'yes') {
       const body = confirmStep({
         title: `suspend ${id}`,
         action: `/console/admin/accounts/${encodeURIComponent(id)}/suspend`,
-        fields: { reason: input.reason, days: input.days?.toString(), until: input.until, back },
+        fields: { reason: input.reason, days: input.days?.toString(), until: input.until, case: caseId },
         description: describeSuspension(id, input),
         session,
         cancel: back,
@@ -251,7 +254,7 @@ export function adminAccountRoutes(ctx: AppContext, app: FastifyInstance): void 
       });
       return sendAdminPage(reply, { title: `Confirm suspending ${id}`, body, session, current: '/console/admin/accounts' });
     }
-    await ctx.accounts.suspend(id, input, actorOf(session));
+    await ctx.accounts.suspend(id, input, actorOf(session), undefined, caseId ? { caseId } : undefined);
     return reply.redirect(back, 303);
   });
 

@@ -436,12 +436,12 @@ function accountActions(detail: CaseDetail, session: ConsoleSession): Html | str
     <h2 id="account-actions-heading">The requesting account${accounts.length === 1 ? '' : 's'}</h2>
     <p class="hint">
       Strikes land from screening decisions under the policy, each tied to its decision and rule; the console does not add manual strikes. An admin can suspend
-      the account; it is confirmed on the next page.
+      the account; it is confirmed on the next page and recorded in this case's audit trail.
     </p>
     <ul>
       ${accounts.map((a) => html`<li><a class="mono" href="/console/admin/accounts?account=${encodeURIComponent(a)}">${a}</a>: standing, strikes, appeals</li>`)}
     </ul>
-    <div class="actions">${accounts.map((a) => suspendForm(a, session, `/console/cases/${detail.id}`))}</div>
+    <div class="actions">${accounts.map((a) => suspendForm(a, session, detail.id))}</div>
   </section>`;
 }
 
