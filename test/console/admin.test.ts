@@ -114,6 +114,9 @@ for (const factory of STORE_FACTORIES) {
       const adminQueue = await get('/console/cases', admin.cookie);
       for (const url of ADMIN_PAGES) assert.match(adminQueue.body, new RegExp(`href="${url}"`));
       for (const url of ADMIN_PAGES) assert.equal((await get(url, admin.cookie)).statusCode, 200, url);
+      const anonymous = await upload('sneaky', PDQ_A, {});
+      assert.equal(anonymous.statusCode, 401);
+      assert.match(anonymous.json().message, /sign in again/);
       const signedOut = await get('/console/admin/banks');
       assert.equal(signedOut.statusCode, 303);
       assert.equal(signedOut.headers.location, '/console/login?next=%2Fconsole%2Fadmin%2Fbanks');
