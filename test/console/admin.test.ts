@@ -33,6 +33,7 @@ const form = (fields: Record<string, string | string[]>) =>
 const ADMIN_PAGES = ['/console/admin/banks', '/console/admin/accounts', '/console/admin/users', '/console/admin/keys'];
 const ADMIN_POSTS = [
   '/console/admin/banks',
+  '/console/admin/banks/sneaky/active',
   '/console/admin/accounts/acct-1/suspend',
   '/console/admin/accounts/acct-1/reinstate',
   '/console/admin/users',
@@ -158,6 +159,18 @@ for (const factory of STORE_FACTORIES) {
       assert.deepEqual(again.json(), { bank: 'ncii-reports', submitted: 1, added: 0, already_present: 1, hashes: 2 });
       assert.equal((await audit('bank_hashes_added')).at(-1)!.actor, `user:${ADMIN}`);
       assert.match((await get('/console/admin/banks', cookie)).body, /<td data-bank-count="ncii-reports">2<\/td>/);
+
+      const askOff = await post('/console/admin/banks/ncii-reports/active', { csrf, active: 'no' }, cookie);
+      assert.match(askOff.body, /Confirm: deactivate ncii-reports/);
+      assert.equal((await t.ctx.banks.get('ncii-reports')).active, true, 'the first post only asks');
+      assert.equal((await post('/console/admin/banks/ncii-reports/active', { csrf, active: 'no', confirm: 'yes' }, cookie)).statusCode, 303);
+      assert.equal((await t.ctx.banks.get('ncii-reports')).active, false);
+      assert.equal((await post('/console/admin/banks/ncii-reports/active', { csrf, active: 'yes' }, cookie)).statusCode, 303, 'activating acts at once');
+      assert.equal((await t.ctx.banks.get('ncii-reports')).active, true);
+      assert.deepEqual(
+        (await audit('bank_deactivated')).concat(await audit('bank_activated')).map((e) => e.actor),
+        [`user:${ADMIN}`, `user:${ADMIN}`],
+      );
 
       const exported = await get('/console/admin/banks/ncii-reports/export?format=pdq', cookie);
       assert.equal(exported.statusCode, 200);

@@ -11,9 +11,9 @@ import { exportLines, parseHashListOrThrow } from '../../services/hash-import.js
 import { parseInput } from '../../services/parse-input.js';
 import { toHttpError } from '../errors.js';
 import { BODY_LIMITS } from '../limits.js';
-import { adminForPage, adminForPost, requireAdmin, sendAdminPage } from './admin.js';
+import { adminForPage, adminForPost, confirmStep, requireAdmin, sendAdminPage } from './admin.js';
 import { html } from './html.js';
-import { field, formOf } from './session.js';
+import { actorOf, field, formOf } from './session.js';
 
 const nameParams = z.object({ name: bankNameSchema });
 const formatQuery = z.object({ format: z.enum(['pdq', 'csv', 'jsonl']).optional() });
@@ -70,7 +70,16 @@ export function adminBankRoutes(ctx: AppContext, app: FastifyInstance): void {
                         <td><span class="mono">${bank.name}</span>${bank.description ? html`<div class="hint">${bank.description}</div>` : ''}</td>
                         <td>${bank.purpose}</td>
                         <td data-bank-count="${bank.name}">${bank.hashes}</td>
-                        <td>${bank.active ? 'yes' : 'no (screening ignores it)'}</td>
+                        <td>
+                          ${bank.active ? 'yes' : 'no (screening ignores it)'}
+                          <form method="post" action="/console/admin/banks/${bank.name}/active" class="inline">
+                            <input type="hidden" name="csrf" value="${session.csrf}" />
+                            <input type="hidden" name="active" value="${bank.active ? 'no' : 'yes'}" />
+                            <button type="submit" class="${bank.active ? 'danger' : ''}">
+                              ${bank.active ? 'Deactivate…' : 'Activate'}<span class="visually-hidden"> ${bank.name}</span>
+                            </button>
+                          </form>
+                        </td>
                         <td>${bank.minQuality}</td>
                         <td>${bank.maxDistance}</td>
                         <td>
@@ -183,8 +192,32 @@ export function adminBankRoutes(ctx: AppContext, app: FastifyInstance): void {
       },
       'form',
     );
-    const bank = await ctx.banks.create(input, `user:${session.user.email}`);
+    const bank = await ctx.banks.create(input, actorOf(session));
     return reply.redirect(`/console/admin/banks?created=${encodeURIComponent(bank.name)}`, 303);
+  });
+
+  /** Activating acts at once; deactivating (screening stops matching the bank) is confirmed first. */
+  app.post<{ Params: { name: string } }>('/console/admin/banks/:name/active', async (request, reply) => {
+    const session = adminForPost(ctx, request);
+    const { name } = parseInput(nameParams, request.params, 'path');
+    const form = formOf(request);
+    const active = field(form, 'active') === 'yes';
+    const bank = await ctx.banks.get(name);
+    if (!active && field(form, 'confirm') !== 'yes') {
+      const body = confirmStep({
+        title: `deactivate ${name}`,
+        action: `/console/admin/banks/${name}/active`,
+        fields: { active: 'no' },
+        description: html`<strong>Deactivate</strong> the bank <span class="mono">${name}</span> (${bank.purpose}): screening stops matching its hashes on every
+          instance, so copies of what it holds are no longer refused. Its hashes are kept.`,
+        session,
+        cancel: '/console/admin/banks',
+        button: 'Yes, deactivate the bank',
+      });
+      return sendAdminPage(reply, { title: `Confirm deactivating ${name}`, body, session, current: '/console/admin/banks' });
+    }
+    await ctx.banks.setActive(name, active, actorOf(session));
+    return reply.redirect('/console/admin/banks', 303);
   });
 
   /**
@@ -207,7 +240,7 @@ export function adminBankRoutes(ctx: AppContext, app: FastifyInstance): void {
       }
       const bank = await ctx.banks.get(name);
       const entries = await parseHashListOrThrow(request.body, { format, minQuality: bank.minQuality, source: 'the file' });
-      const result = await ctx.banks.import(name, entries, `user:${session.user.email}`);
+      const result = await ctx.banks.import(name, entries, actorOf(session));
       const hashes = (await ctx.banks.list()).find((b) => b.name === name)?.hashes ?? null;
       return reply.header('cache-control', 'no-store').send({ ...result, hashes });
     } catch (error) {
