@@ -266,6 +266,7 @@ for (const factory of STORE_FACTORIES) {
       assert.equal((await audit('console.user_created')).at(-1)!.actor, `user:${ADMIN}`);
       const badRole = await post('/console/admin/users', { csrf, email: 'x@example.org', role: 'root' }, cookie);
       assert.equal(badRole.statusCode, 400);
+      assert.match(badRole.body, /form\.role must be one of &quot;reviewer&quot;, &quot;admin&quot;/);
 
       const ask = await post('/console/admin/users/disable', { csrf, email: 'new.reviewer@example.org' }, cookie);
       assert.match(ask.body, /Confirm: disable new\.reviewer@example\.org/);
@@ -283,6 +284,7 @@ for (const factory of STORE_FACTORIES) {
       const { cookie, csrf } = await signIn(ADMIN);
       const noScope = await post('/console/admin/keys', { csrf, name: 'image service' }, cookie);
       assert.equal(noScope.statusCode, 400);
+      assert.match(noScope.body, /form\.scopes must have at least 1/);
       const created = await post('/console/admin/keys', { csrf, name: 'image service', scopes: ['screen', 'images'] }, cookie);
       assert.equal(created.statusCode, 201, created.body);
       const secret = /<p class="reference mono" id="key-secret">([^<]+)<\/p>/.exec(created.body)?.[1] ?? '';

@@ -1,12 +1,24 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 
 import type { AppContext } from '../../app-context.js';
 import { PerisaiError } from '../../domain/errors.js';
 import { type Scope, SCOPES } from '../../services/api-keys.js';
-import { CONSOLE_ROLES, type ConsoleRole } from '../../services/console-users.js';
+import { CONSOLE_ROLES, consoleEmailSchema } from '../../services/console-users.js';
+import { parseInput } from '../../services/parse-input.js';
 import { adminForPage, adminForPost, confirmStep, sendAdminPage, when } from './admin.js';
 import { html } from './html.js';
 import { actorOf, field, fields, formOf } from './session.js';
+
+const createUserForm = z.object({
+  email: consoleEmailSchema,
+  role: z.enum(CONSOLE_ROLES),
+});
+const createKeyForm = z.object({
+  name: z.string().trim().min(1).max(200),
+  scopes: z.array(z.enum(SCOPES)).min(1),
+});
+const keyIdForm = z.object({ id: z.string().trim().min(1).max(64) });
 
 const SCOPE_HELP: Record<Scope, string> = {
   screen: 'screen requests and outputs',
@@ -85,8 +97,8 @@ export function adminAccessRoutes(ctx: AppContext, app: FastifyInstance): void {
   app.post('/console/admin/users', async (request, reply) => {
     const session = adminForPost(ctx, request);
     const form = formOf(request);
-    const role = field(form, 'role') as ConsoleRole;
-    const created = await ctx.consoleUsers.create(field(form, 'email') ?? '', role, undefined, actorOf(session));
+    const { email, role } = parseInput(createUserForm, { email: field(form, 'email') ?? '', role: field(form, 'role') }, 'form');
+    const created = await ctx.consoleUsers.create(email, role, undefined, actorOf(session));
     const body = html`<h1>User created</h1>
       <p>
         <strong>${created.user.email}</strong> can now sign in as <strong>${created.user.role}</strong> with this password. It is shown only this once and is
@@ -187,9 +199,8 @@ export function adminAccessRoutes(ctx: AppContext, app: FastifyInstance): void {
   app.post('/console/admin/keys', async (request, reply) => {
     const session = adminForPost(ctx, request);
     const form = formOf(request);
-    const name = (field(form, 'name') ?? '').trim();
-    if (name === '' || name.length > 200) throw new PerisaiError('invalid_arguments', 'Give the key a name of 1 to 200 characters: who or what uses it.');
-    const created = await ctx.apiKeys.create(name, fields(form, 'scopes') as Scope[], actorOf(session));
+    const { name, scopes } = parseInput(createKeyForm, { name: field(form, 'name') ?? '', scopes: fields(form, 'scopes') }, 'form');
+    const created = await ctx.apiKeys.create(name, scopes, actorOf(session));
     const body = html`<h1>API key created</h1>
       <p>
         The key <span class="mono">${created.record.id}</span> (${created.record.name}) has the scopes <strong>${created.record.scopes.join(' ')}</strong>. Its
@@ -203,7 +214,7 @@ export function adminAccessRoutes(ctx: AppContext, app: FastifyInstance): void {
   app.post('/console/admin/keys/revoke', async (request, reply) => {
     const session = adminForPost(ctx, request);
     const form = formOf(request);
-    const id = (field(form, 'id') ?? '').trim();
+    const { id } = parseInput(keyIdForm, { id: field(form, 'id') ?? '' }, 'form');
     const key = (await ctx.apiKeys.list()).find((k) => k.id === id && k.revokedAt === null);
     if (!key) throw new PerisaiError('not_found', `No active API key has the id ${id}: reload the list of keys.`);
     if (field(form, 'confirm') !== 'yes') {
