@@ -43,7 +43,8 @@ export function adminBankRoutes(ctx: AppContext, app: FastifyInstance): void {
     const session = adminForPage(request, reply);
     if (!session) return reply;
     const banks = await ctx.banks.list();
-    const created = typeof request.query.created === 'string' ? request.query.created : undefined;
+    // Only a bank name is echoed back: the link cannot be made to show other words.
+    const created = bankNameSchema.safeParse(request.query.created).data;
     const body = html`<h1>Hash banks</h1>
       ${created ? html`<p class="notice" role="status">The bank <strong>${created}</strong> was created. Import its hashes below.</p>` : ''}
       <section aria-labelledby="banks-heading">
