@@ -143,6 +143,7 @@ for (const factory of STORE_FACTORIES) {
       const spoof = await get('/console/admin/banks?created=Your%20session%20expired%2C%20call%20us', cookie);
       assert.doesNotMatch(spoof.body, /Your session expired/, 'only a bank name is echoed');
       const list = await get('/console/admin/banks?created=ncii-reports', cookie);
+      assert.match(list.body, /The bank <strong>ncii-reports<\/strong> was created/);
       assert.match(list.body, /<td data-bank-count="ncii-reports">0<\/td>/);
       assert.match(list.body, /src="\/console\/assets\/bank-import.js"/);
 
