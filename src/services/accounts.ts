@@ -36,6 +36,7 @@ import {
   suspensionsOfAccount,
 } from '../store/repositories/accounts.js';
 import { findAppealOf } from '../store/repositories/appeals.js';
+import { findCase } from '../store/repositories/cases.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { Db } from '../store/store.js';
 import type { JobRecord } from './jobs.js';
@@ -226,7 +227,7 @@ export class AccountsService {
     await this.recordSuspension(tx, row, tripped.strikes);
   }
 
-  private async recordSuspension(tx: Tx, row: SuspensionRow, strikes: StrikeRecord[]): Promise<void> {
+  private async recordSuspension(tx: Tx, row: SuspensionRow, strikes: StrikeRecord[], caseId?: string): Promise<void> {
     await insertSuspension(tx.db, row);
     const details = {
       suspension: row.id,
@@ -249,12 +250,22 @@ export class AccountsService {
     const webhook = await this.options.webhooks.enqueue(tx, { type: 'account.suspended', payload: { account: row.account, ...details } });
     await tx.audit([
       { kind: 'account.suspended', subject: row.account, actor: row.actor, payload: { ...details, webhook, ...(statement ? { statement } : {}) } },
+      ...(caseId
+        ? [{ kind: 'case.account_suspended', subject: caseId, actor: row.actor, payload: { account: row.account, suspension: row.id, until: row.until } }]
+        : []),
     ]);
   }
 
-  /** Suspends an account by a person's decision; `until`/`days` end it, neither: until reinstated. */
-  async suspend(account: string, input: SuspendInput, actor: string, outer?: Tx): Promise<AccountView> {
+  /**
+   * Suspends an account by a person's decision; `until`/`days` end it, neither: until reinstated.
+   * Taken from a case (`about.caseId`), the case's audit trail records it too, in the same
+   * transaction, so the case shows what was done to the account it led to.
+   */
+  async suspend(account: string, input: SuspendInput, actor: string, outer?: Tx, about?: { caseId: string }): Promise<AccountView> {
     await this.options.uow.run(async (tx) => {
+      if (about && !(await findCase(tx.db, about.caseId))) {
+        throw new PerisaiError('not_found', `There is no case ${about.caseId}: check the case id, or suspend the account without one.`);
+      }
       const until = input.until !== undefined ? new Date(input.until).toISOString() : input.days !== undefined ? addDays(tx.at, input.days) : null;
       if (until !== null && until <= tx.at) {
         throw new PerisaiError('invalid_request', `until is ${until}, which has passed: give a time in the future, or days.`);
@@ -277,6 +288,7 @@ export class AccountsService {
           ended_reason: null,
         },
         [],
+        about?.caseId,
       );
     }, outer);
     return this.get(account);

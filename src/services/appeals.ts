@@ -7,7 +7,7 @@ import { type CaseState, nextCaseState } from '../domain/cases.js';
 import { type ClockRules, deadlineOf, resolveClock } from '../domain/clocks/index.js';
 import { PerisaiError } from '../domain/errors.js';
 import { type ReportCategory, reportCategoryOf } from '../domain/reports.js';
-import { type AppealRow, decideAppeal, findAppeal, findAppealOf, insertAppeal } from '../store/repositories/appeals.js';
+import { type AppealRow, appealsAboutAccount, decideAppeal, findAppeal, findAppealOf, insertAppeal } from '../store/repositories/appeals.js';
 import { type CaseRow, findCase, insertCase, insertCaseEvent, reportsOfCase, transitionCase } from '../store/repositories/cases.js';
 import { findDecision } from '../store/repositories/decisions.js';
 import type { AccountsService } from './accounts.js';
@@ -74,6 +74,19 @@ export interface AppealReceipt {
   state: CaseState;
   deadline: string;
   rule: { id: string; hours: number; basis: string };
+}
+
+/** An appeal as the account page lists it (no contact of the appellant). */
+export interface AccountAppealView {
+  case_id: string;
+  /** `decision:<id>` or `case:<id>`. */
+  appeal_of: string;
+  appellant_type: string;
+  reason: string;
+  opened_at: string;
+  outcome: string | null;
+  decided_at: string | null;
+  decided_by: string | null;
 }
 
 export interface AppealsServiceOptions {
@@ -232,6 +245,24 @@ export class AppealsService implements AppealDecider {
       category: original.category as ReportCategory,
       jurisdiction: original.jurisdiction,
     };
+  }
+
+  /**
+   * The appeals about an account, newest first: of the decisions its strikes came from, and the
+   * ones its holder made. The appellant's contact is left out: the console shows this to staff.
+   */
+  async aboutAccount(account: string, decisionIds: string[]): Promise<AccountAppealView[]> {
+    const rows = await appealsAboutAccount(this.options.uow.db, account, decisionIds);
+    return rows.map((row) => ({
+      case_id: row.case_id,
+      appeal_of: row.appeal_of,
+      appellant_type: row.appellant_type,
+      reason: row.reason,
+      opened_at: row.opened_at,
+      outcome: row.outcome,
+      decided_at: row.decided_at,
+      decided_by: row.decided_by,
+    }));
   }
 
   /** Upholding or overturning an appeal case (called by CasesService.act, inside its transaction). */

@@ -9,11 +9,12 @@ import type { AuditEntry } from '../../services/audit.js';
 import { type CaseActionInput, caseActionSchema, type CaseDetail, caseIdSchema } from '../../services/cases.js';
 import type { ConsoleSession } from '../../services/console-users.js';
 import { parseInput } from '../../services/parse-input.js';
+import { suspendForm } from './admin-accounts.js';
 import { imagesSection } from './case-images.js';
 import { highlight, type Span } from './highlight.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
-import { REVIEWER_NAV } from './nav.js';
+import { navFor } from './nav.js';
 import { deadlineCell } from './queue.js';
 import { actorOf, field, type FormBody, formOf, requirePost, requireSession } from './session.js';
 
@@ -369,6 +370,8 @@ function casePage(
       <div class="actions">${offered.map((a) => actionForm(detail.id, a, session))}</div>
     </section>
 
+    ${accountActions(detail, session)}
+
     <section aria-labelledby="history-heading">
       <h2 id="history-heading">History</h2>
       <table id="history">
@@ -420,6 +423,28 @@ function casePage(
     </section>`;
 }
 
+/**
+ * For admins: the accounts the generation-ledger trace names as requesters, with a suspend form
+ * each (confirmed on the next page, then back here). No strike form: the accounts service lands
+ * strikes only from screening decisions under the policy, each tied to its decision and rule, so
+ * there is no manual strike to record.
+ */
+function accountActions(detail: CaseDetail, session: ConsoleSession): Html | string {
+  const accounts = [...new Set(detail.trace.map((t) => t.requester_id).filter((id): id is string => id !== null))];
+  if (accounts.length === 0 || session.user.role !== 'admin') return '';
+  return html`<section aria-labelledby="account-actions-heading">
+    <h2 id="account-actions-heading">The requesting account${accounts.length === 1 ? '' : 's'}</h2>
+    <p class="hint">
+      Strikes land from screening decisions under the policy, each tied to its decision and rule; the console does not add manual strikes. An admin can suspend
+      the account; it is confirmed on the next page and recorded in this case's audit trail.
+    </p>
+    <ul>
+      ${accounts.map((a) => html`<li><a class="mono" href="/console/admin/accounts?account=${encodeURIComponent(a)}">${a}</a>: standing, strikes, appeals</li>`)}
+    </ul>
+    <div class="actions">${accounts.map((a) => suspendForm(a, session, detail.id))}</div>
+  </section>`;
+}
+
 function revealedParam(value: unknown): number | undefined {
   return typeof value === 'string' && /^[0-9]$/.test(value) ? Number(value) : undefined;
 }
@@ -434,7 +459,7 @@ function sendPage(reply: FastifyReply, title: string, body: Html, session: Conso
         lang: 'en',
         title,
         body,
-        nav: REVIEWER_NAV,
+        nav: navFor(session),
         current: '/console/cases',
         user: { email: session.user.email, csrf: session.csrf },
         scripts: ['queue.js'],

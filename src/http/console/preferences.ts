@@ -5,7 +5,7 @@ import { PerisaiError } from '../../domain/errors.js';
 import { IMAGE_SHIELDS, type ImageShield, strongerShield } from '../../services/console-users.js';
 import { html } from './html.js';
 import { page } from './layout.js';
-import { REVIEWER_NAV } from './nav.js';
+import { navFor } from './nav.js';
 import { field, formOf, requirePost, requireSession } from './session.js';
 
 const SHIELD_LABELS: Record<ImageShield, string> = {
@@ -46,7 +46,7 @@ export function preferenceRoutes(ctx: AppContext, app: FastifyInstance): void {
           lang: 'en',
           title: 'Preferences',
           body,
-          nav: REVIEWER_NAV,
+          nav: navFor(session),
           current: '/console/preferences',
           user: { email: session.user.email, csrf: session.csrf },
         }),

@@ -9,7 +9,7 @@ import { parseInput } from '../../services/parse-input.js';
 import { countdownText, SOON_SECONDS } from './countdown.js';
 import { type Html, html } from './html.js';
 import { page } from './layout.js';
-import { REVIEWER_NAV } from './nav.js';
+import { navFor } from './nav.js';
 import { actorOf, field, fields, formOf, requirePost, requireSession } from './session.js';
 
 const HELD_PAGE = 20;
@@ -211,7 +211,7 @@ export function queueRoutes(ctx: AppContext, app: FastifyInstance): void {
           lang: 'en',
           title: 'Case queue',
           body,
-          nav: REVIEWER_NAV,
+          nav: navFor(session),
           current: '/console/cases',
           user: { email: session.user.email, csrf: session.csrf },
           scripts: ['queue.js'],

@@ -3,12 +3,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app-context.js';
 import { isPerisaiError } from '../../domain/errors.js';
 import { toHttpError } from '../errors.js';
+import { adminPages } from './admin.js';
 import { caseImageRoutes } from './case-images.js';
 import { casePageRoutes } from './case-page.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 import { loginPage, loginRoutes } from './login.js';
-import { REVIEWER_NAV } from './nav.js';
+import { navFor } from './nav.js';
 import { preferenceRoutes } from './preferences.js';
 import { queueRoutes } from './queue.js';
 import { acceptForms, field, formOf, loadSession, safeNext } from './session.js';
@@ -52,7 +53,7 @@ export function reviewerPages(ctx: AppContext): FastifyPluginAsync {
             lang: 'en',
             title: 'Error',
             body,
-            ...(session ? { nav: REVIEWER_NAV, user: { email: session.user.email, csrf: session.csrf } } : {}),
+            ...(session ? { nav: navFor(session), user: { email: session.user.email, csrf: session.csrf } } : {}),
           }),
         );
     });
@@ -62,5 +63,7 @@ export function reviewerPages(ctx: AppContext): FastifyPluginAsync {
     casePageRoutes(ctx, app);
     caseImageRoutes(ctx, app);
     preferenceRoutes(ctx, app);
+    // Encapsulated: the bank import's text body parser stays inside the admin pages.
+    await app.register(adminPages(ctx));
   };
 }
