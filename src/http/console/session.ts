@@ -50,8 +50,10 @@ export function fields(form: FormBody, name: string): string[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
+/** Cookie values by name from a Cookie header; the first of repeated names wins. */
 export function readCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
+  // No prototype: a cookie named "constructor" or "__proto__" is just a name.
+  const cookies = Object.create(null) as Record<string, string>;
   for (const part of (header ?? '').split(';')) {
     const at = part.indexOf('=');
     if (at <= 0) continue;

@@ -2,6 +2,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { readCookies } from '../session.js';
+
 /**
  * CSRF protection for the public pages by double submit: the page sets a random token in a
  * cookie another site cannot read or set for this origin (SameSite=Strict, HttpOnly, Path
@@ -15,27 +17,8 @@ export const CSRF_HEADER = 'x-perisai-csrf';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-/** Cookie values by name from a Cookie header; the first of repeated names wins. */
-export function parseCookies(header: string | undefined): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (cookies.has(name)) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      cookies.set(name, decodeURIComponent(value));
-    } catch {
-      cookies.set(name, value);
-    }
-  }
-  return cookies;
-}
-
 export function cookie(request: FastifyRequest, name: string): string | undefined {
-  return parseCookies(request.headers.cookie).get(name);
+  return readCookies(request.headers.cookie)[name];
 }
 
 /** Secure only over TLS: a loopback deployment over plain HTTP must still be able to set it. */
