@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { accountIdSchema } from '../domain/account-id.js';
 import type { JsonValue } from '../domain/canonical-json.js';
 import type { Clock } from '../domain/clock.js';
-import type { Category, FactEvidence } from '../domain/decision.js';
+import { CATEGORIES, type Category, type FactEvidence } from '../domain/decision.js';
 import type { DecisionRecord } from '../domain/decision-record.js';
 import {
   accountStanding,
@@ -126,6 +126,16 @@ export const ENFORCEMENT_ACTOR = 'policy';
 /** Categories a strike never lands for, even when a rule of them asks: they are not the account's doing. */
 const NOT_STRIKEABLE: ReadonlySet<Category> = new Set(['account_suspended', 'detector_failure']);
 
+/** A strike a person lands: on the requester of `decisionId`, for `category`, and why. */
+export interface ManualStrike {
+  decisionId: string;
+  category: Category;
+  reason: string;
+}
+
+/** The categories a person may strike for (every harm a policy rule can name). */
+export const STRIKE_CATEGORIES: readonly Category[] = CATEGORIES.filter((category) => !NOT_STRIKEABLE.has(category));
+
 /**
  * Consequences for accounts: strikes landed by the policy's `strike` action, automatic
  * suspensions when a threshold of the policy is met, manual suspension and reinstatement, and
@@ -183,25 +193,80 @@ export class AccountsService {
         lifted_by: null,
         lifted_reason: null,
       }));
-      const landed = await insertStrikes(tx.db, rows);
-      if (landed.length === 0) return [];
-      // The audit append takes the chain's lock first, so two strikes on one account landing at
-      // once are counted one after the other and neither misses the other's strike.
-      await tx.audit(
-        rows
-          .filter((row) => landed.includes(row.id))
-          .map((row) => ({
-            kind: 'account.strike',
-            subject: account,
-            actor: ENFORCEMENT_ACTOR,
-            payload: { strike: row.id, category: row.category, decision: row.decision_id, rule: row.rule, expires_at: row.expires_at },
-          })),
-      );
-      const strikes = (await strikesOfAccount(tx.db, account)).map(strikeRecord);
-      const tripped = trippedThreshold(policy.enforcement, strikes, tx.at, new Set(landed));
-      if (tripped) await this.suspendAutomatically(tx, account, tripped, policy.version);
-      return landed;
+      return this.landStrikes(tx, account, rows, ENFORCEMENT_ACTOR, policy);
     });
+  }
+
+  /**
+   * A strike a person lands for what a decision asked for (a reviewer working a case that traced
+   * an image to it), counted against the same thresholds as the policy's own. One per decision
+   * and category, like every strike: a second is refused with `conflict`.
+   */
+  async strikeManually(input: ManualStrike, actor: string, about?: { caseId: string }): Promise<string> {
+    if (NOT_STRIKEABLE.has(input.category)) {
+      throw new PerisaiError('invalid_request', `${input.category} is not a strike category: choose the harm the account asked for.`);
+    }
+    return this.options.uow.run(async (tx) => {
+      const record = await findDecision(tx.db, input.decisionId);
+      if (!record) throw new PerisaiError('not_found', `No decision has the id ${input.decisionId}: strike for a decision the case's trace names.`);
+      const account = record.requester?.id;
+      if (account === undefined) throw new PerisaiError('invalid_request', `Decision ${record.id} names no requesting account, so there is no one to strike.`);
+      if (about && !(await findCase(tx.db, about.caseId))) throw new PerisaiError('not_found', `There is no case ${about.caseId}: check the case id.`);
+      const policy = this.options.policy();
+      const row: StrikeRow = {
+        id: `stk_${randomUUID().replaceAll('-', '')}`,
+        account,
+        category: input.category,
+        decision_id: record.id,
+        rule: 'manual',
+        policy_version: record.policyVersion,
+        created_at: tx.at,
+        expires_at: strikeExpiry(policy.enforcement, tx.at),
+        lifted_at: null,
+        lifted_by: null,
+        lifted_reason: null,
+      };
+      const landed = await this.landStrikes(tx, account, [row], actor, policy, { reason: input.reason, ...(about ? { case: about.caseId } : {}) });
+      if (landed.length === 0) {
+        throw new PerisaiError(
+          'conflict',
+          `Account ${account} already has a ${input.category} strike for decision ${record.id}: one decision strikes once per category.`,
+        );
+      }
+      if (about) {
+        await tx.audit([
+          {
+            kind: 'case.account_struck',
+            subject: about.caseId,
+            actor,
+            payload: { account, strike: row.id, category: row.category, decision: row.decision_id },
+          },
+        ]);
+      }
+      return row.id;
+    });
+  }
+
+  /** Inserts strikes (each once), audits the new ones, and suspends when they meet a threshold. */
+  private async landStrikes(tx: Tx, account: string, rows: StrikeRow[], actor: string, policy: Policy, extra: Record<string, string> = {}): Promise<string[]> {
+    const landed = await insertStrikes(tx.db, rows);
+    if (landed.length === 0) return [];
+    // The audit append takes the chain's lock first, so two strikes on one account landing at
+    // once are counted one after the other and neither misses the other's strike.
+    await tx.audit(
+      rows
+        .filter((row) => landed.includes(row.id))
+        .map((row) => ({
+          kind: 'account.strike',
+          subject: account,
+          actor,
+          payload: { strike: row.id, category: row.category, decision: row.decision_id, rule: row.rule, expires_at: row.expires_at, ...extra },
+        })),
+    );
+    const strikes = (await strikesOfAccount(tx.db, account)).map(strikeRecord);
+    const tripped = trippedThreshold(policy.enforcement, strikes, tx.at, new Set(landed));
+    if (tripped) await this.suspendAutomatically(tx, account, tripped, policy.version);
+    return landed;
   }
 
   private async suspendAutomatically(tx: Tx, account: string, tripped: TrippedThreshold, policyVersion: string): Promise<void> {

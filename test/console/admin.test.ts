@@ -338,7 +338,28 @@ for (const factory of STORE_FACTORIES) {
       const { cookie, csrf } = await signIn(ADMIN);
       const page = await get(`/console/cases/${caseId}`, cookie);
       assert.match(page.body, /<form method="post" action="\/console\/admin\/accounts\/acct-42\/suspend" class="action" id="suspend-acct-42">/);
-      assert.match(page.body, /does not add manual strikes/);
+      assert.match(page.body, /<form method="post" action="\/console\/admin\/accounts\/acct-42\/strike" class="action" id="strike-acct-42">/);
+      const strike = {
+        csrf,
+        case: caseId,
+        decision: request.json().id as string,
+        category: 'sexualize_real_person',
+        reason: 'The reported image is this request’s output.',
+      };
+      assert.match((await post('/console/admin/accounts/acct-42/strike', strike, cookie)).body, /Yes, strike the account/, 'a strike is confirmed first');
+      assert.equal((await t.ctx.accounts.get('acct-42')).strikes.active.length, 0);
+      const struck = await post('/console/admin/accounts/acct-42/strike', { ...strike, confirm: 'yes' }, cookie);
+      assert.equal(struck.statusCode, 303);
+      assert.deepEqual(
+        (await t.ctx.accounts.get('acct-42')).strikes.active.map((s) => [s.category, s.rule, s.decision_id]),
+        [['sexualize_real_person', 'manual', strike.decision]],
+      );
+      assert.equal((await audit('case.account_struck')).at(-1)!.actor, `user:${ADMIN}`);
+      assert.equal(
+        (await post('/console/admin/accounts/acct-42/strike', { ...strike, confirm: 'yes' }, cookie)).statusCode,
+        409,
+        'once per decision and category',
+      );
       const fields = { csrf, case: caseId, reason: 'Made a sexual deepfake of a real person.' };
       const ask = await post('/console/admin/accounts/acct-42/suspend', fields, cookie);
       assert.match(ask.body, /until an admin reinstates it/);

@@ -2,7 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import type { AppContext } from '../../app-context.js';
-import { accountIdParam, type AccountView, reinstateBodySchema, type StrikeView, suspendBodySchema, type SuspendInput } from '../../services/accounts.js';
+import {
+  accountIdParam,
+  type AccountView,
+  reinstateBodySchema,
+  STRIKE_CATEGORIES,
+  type StrikeView,
+  suspendBodySchema,
+  type SuspendInput,
+} from '../../services/accounts.js';
 import type { AccountAppealView } from '../../services/appeals.js';
 import { caseIdSchema } from '../../services/cases.js';
 import type { ConsoleSession } from '../../services/console-users.js';
@@ -56,6 +64,40 @@ export function suspendForm(account: string, session: ConsoleSession, caseId?: s
       <label for="${id}-until">Until (optional, ISO 8601)</label>
       <input id="${id}-until" name="until" type="text" placeholder="2027-01-31T00:00:00Z" />
       <p><button type="submit" class="danger">Suspend…</button></p>
+    </fieldset>
+  </form>`;
+}
+
+const manualStrikeSchema = z.strictObject({
+  decision: z.string().regex(/^dec_[0-9a-f]{32}$/, 'must be a decision id from the case trace'),
+  category: z.enum(STRIKE_CATEGORIES as [string, ...string[]], 'must be one of the harm categories offered'),
+  reason: z.string().trim().min(1, 'is empty: say why the account is struck').max(2000),
+  case: caseIdSchema,
+});
+
+/**
+ * The strike form on a case page: for a decision the case's trace names (the request that made
+ * the reported image), the harm it asked for, and why; confirmed on the next page.
+ */
+export function strikeForm(account: string, decisions: readonly string[], session: ConsoleSession, caseId: string): Html {
+  const id = `strike-${account.replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  return html`<form method="post" action="/console/admin/accounts/${encodeURIComponent(account)}/strike" class="action" id="${id}">
+    <fieldset>
+      <legend>Strike <span class="mono">${account}</span></legend>
+      <input type="hidden" name="csrf" value="${session.csrf}" />
+      <input type="hidden" name="case" value="${caseId}" />
+      <label for="${id}-decision">For the request</label>
+      <select id="${id}-decision" name="decision">
+        ${decisions.map((decision) => html`<option value="${decision}">${decision}</option>`)}
+      </select>
+      <label for="${id}-category">Harm</label>
+      <select id="${id}-category" name="category">
+        ${STRIKE_CATEGORIES.map((category) => html`<option value="${category}">${category.replaceAll('_', ' ')}</option>`)}
+      </select>
+      <label for="${id}-reason">Reason</label>
+      <p class="hint" id="${id}-reason-hint">Recorded with the strike: what the reviewer found. Strikes count towards the policy's suspension thresholds.</p>
+      <textarea id="${id}-reason" name="reason" required maxlength="2000" aria-describedby="${id}-reason-hint"></textarea>
+      <p><button type="submit" class="danger">Strike…</button></p>
     </fieldset>
   </form>`;
 }
@@ -255,6 +297,43 @@ export function adminAccountRoutes(ctx: AppContext, app: FastifyInstance): void 
       return sendAdminPage(reply, { title: `Confirm suspending ${id}`, body, session, current: '/console/admin/accounts' });
     }
     await ctx.accounts.suspend(id, input, actorOf(session), undefined, caseId ? { caseId } : undefined);
+    return reply.redirect(back, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/console/admin/accounts/:id/strike', async (request, reply) => {
+    const session = adminForPost(ctx, request);
+    const { id } = parseInput(accountParams, request.params, 'path');
+    const form = formOf(request);
+    const input = parseInput(
+      manualStrikeSchema,
+      {
+        decision: field(form, 'decision') ?? '',
+        category: field(form, 'category') ?? '',
+        reason: field(form, 'reason') ?? '',
+        case: field(form, 'case') ?? '',
+      },
+      'form',
+    );
+    const back = `/console/cases/${input.case}`;
+    if (field(form, 'confirm') !== 'yes') {
+      const body = confirmStep({
+        title: `strike ${id}`,
+        action: `/console/admin/accounts/${encodeURIComponent(id)}/strike`,
+        fields: { decision: input.decision, category: input.category, reason: input.reason, case: input.case },
+        description: html`<strong>Strike</strong> the account <span class="mono">${id}</span> for
+          <strong>${input.category.replaceAll('_', ' ')}</strong> (request <span class="mono">${input.decision}</span>): it counts towards the policy's
+          thresholds and may suspend the account at once. Reason: <q>${input.reason}</q>`,
+        session,
+        cancel: back,
+        button: 'Yes, strike the account',
+      });
+      return sendAdminPage(reply, { title: `Confirm striking ${id}`, body, session, current: '/console/admin/accounts' });
+    }
+    await ctx.accounts.strikeManually(
+      { decisionId: input.decision, category: input.category as (typeof STRIKE_CATEGORIES)[number], reason: input.reason },
+      actorOf(session),
+      { caseId: input.case },
+    );
     return reply.redirect(back, 303);
   });
 

@@ -9,7 +9,7 @@ import type { AuditEntry } from '../../services/audit.js';
 import { type CaseActionInput, caseActionSchema, type CaseDetail, caseIdSchema } from '../../services/cases.js';
 import type { ConsoleSession } from '../../services/console-users.js';
 import { parseInput } from '../../services/parse-input.js';
-import { suspendForm } from './admin-accounts.js';
+import { strikeForm, suspendForm } from './admin-accounts.js';
 import { imagesSection } from './case-images.js';
 import { highlight, type Span } from './highlight.js';
 import { type Html, html } from './html.js';
@@ -424,10 +424,9 @@ function casePage(
 }
 
 /**
- * For admins: the accounts the generation-ledger trace names as requesters, with a suspend form
- * each (confirmed on the next page, then back here). No strike form: the accounts service lands
- * strikes only from screening decisions under the policy, each tied to its decision and rule, so
- * there is no manual strike to record.
+ * For admins: the accounts the generation-ledger trace names as requesters, with a strike form
+ * (for a request decision the trace names) and a suspend form each, confirmed on the next page,
+ * then back here; both are recorded in this case's audit trail.
  */
 function accountActions(detail: CaseDetail, session: ConsoleSession): Html | string {
   const accounts = [...new Set(detail.trace.map((t) => t.requester_id).filter((id): id is string => id !== null))];
@@ -435,13 +434,18 @@ function accountActions(detail: CaseDetail, session: ConsoleSession): Html | str
   return html`<section aria-labelledby="account-actions-heading">
     <h2 id="account-actions-heading">The requesting account${accounts.length === 1 ? '' : 's'}</h2>
     <p class="hint">
-      Strikes land from screening decisions under the policy, each tied to its decision and rule; the console does not add manual strikes. An admin can suspend
-      the account; it is confirmed on the next page and recorded in this case's audit trail.
+      The policy strikes refused requests by itself. Here an admin can strike the account for the request that made the reported image, or suspend it; each is
+      confirmed on the next page and recorded in this case's audit trail.
     </p>
     <ul>
       ${accounts.map((a) => html`<li><a class="mono" href="/console/admin/accounts?account=${encodeURIComponent(a)}">${a}</a>: standing, strikes, appeals</li>`)}
     </ul>
-    <div class="actions">${accounts.map((a) => suspendForm(a, session, detail.id))}</div>
+    <div class="actions">
+      ${accounts.map((a) => [
+        strikeForm(a, [...new Set(detail.trace.filter((t) => t.requester_id === a).map((t) => t.request_id))], session, detail.id),
+        suspendForm(a, session, detail.id),
+      ])}
+    </div>
   </section>`;
 }
 
