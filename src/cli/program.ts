@@ -465,7 +465,13 @@ Store: --db PATH|postgres://URL or PERISAI_DB (default data/perisai.db, SQLite).
 
 /** Parses `argv` and runs the command; the outcome becomes `process.exitCode`. */
 export async function runProgram(program: Command, argv: string[]): Promise<void> {
-  program.exitOverride();
+  // Commander copies settings into a subcommand when it is created, so the override is set on
+  // every command here: a usage error anywhere exits 2, not commander's own exit 1.
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  override(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

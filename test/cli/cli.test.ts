@@ -208,6 +208,15 @@ describe('perisai basics', () => {
     for (const word of ['serve', 'screen', 'policy', 'audit', 'keys', 'Exit codes']) assert.match(result.stdout, new RegExp(word));
   });
 
+  test('a bad option or a missing required one on a subcommand is a usage error too (exit 2), however deep', async () => {
+    const choice = await runCli(['screen', '--prompt', 'a cat', '--subject', 'bogus']);
+    assert.equal(choice.code, 2, choice.stderr);
+    assert.match(choice.stderr, /Allowed choices are adult, minor, none, unknown/);
+    const missing = await runCli(['bank', 'create', 'x', '--db', ':memory:']);
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /required option '--purpose <purpose>' not specified/);
+  });
+
   test('an unknown command is a usage error', async () => {
     const result = await runCli(['frobnicate']);
     assert.equal(result.code, 2);

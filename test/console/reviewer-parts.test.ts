@@ -32,7 +32,9 @@ describe('console parts', () => {
   test('cookies are HttpOnly and SameSite=Strict, Secure only over TLS', () => {
     assert.equal(setCookie('a', 'x y', { path: '/console', maxAge: 60, secure: false }), 'a=x%20y; Path=/console; Max-Age=60; HttpOnly; SameSite=Strict');
     assert.match(setCookie('a', 'x', { path: '/console', maxAge: 60, secure: true }), /; Secure$/);
-    assert.deepEqual(readCookies('a=1; b=x%20y; a=2; bad; c=%E0%A4%A'), { a: '1', b: 'x y' });
+    assert.deepEqual({ ...readCookies('a=1; b=x%20y; a=2; bad; c=%E0%A4%A') }, { a: '1', b: 'x y' });
+    // A cookie named like an Object property is a name like any other.
+    assert.deepEqual({ ...readCookies('constructor=c; __proto__=p') }, { constructor: 'c', ['__proto__']: 'p' });
   });
 
   test('after sign-in only a path inside the console is followed', () => {
