@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 
-import type { LightMyRequestResponse } from 'fastify';
-
 import { ManualClock } from '../../src/domain/clock.js';
 import { readAuditEntries } from '../../src/store/repositories/audit-log.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
+import { consoleClient, TEST_SCRYPT } from '../helpers/console.js';
 import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
-const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 const ADMIN = 'ade@example.org';
 const REVIEWER = 'rina@example.org';
 const PASSWORD = 'an admin passphrase';
@@ -19,16 +17,6 @@ const REPOSTED = Buffer.from('that output, re-encoded and re-posted');
 const GENERATED_PDQ = '5a'.repeat(32);
 const PDQ_A = 'f'.repeat(64);
 const PDQ_B = '0f'.repeat(32);
-
-function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
-  const header = res.headers['set-cookie'];
-  const list = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return Object.fromEntries(list.map((c) => [c.slice(0, c.indexOf('=')), c]));
-}
-const cookieValue = (setCookie: string) => decodeURIComponent(setCookie.slice(setCookie.indexOf('=') + 1, setCookie.indexOf(';')));
-const csrfIn = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-const form = (fields: Record<string, string | string[]>) =>
-  new URLSearchParams(Object.entries(fields).flatMap(([k, v]): Array<[string, string]> => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
 
 const ADMIN_PAGES = ['/console/admin/banks', '/console/admin/accounts', '/console/admin/users', '/console/admin/keys'];
 const ADMIN_POSTS = [
@@ -63,14 +51,8 @@ for (const factory of STORE_FACTORIES) {
     });
     after(async () => t?.close());
 
-    const get = (url: string, cookie?: string) => t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
-    const post = (url: string, body: Record<string, string | string[]>, cookie?: string) =>
-      t.app.inject({
-        method: 'POST',
-        url,
-        payload: form(body),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-      });
+    const get = (url: string, cookie?: string) => consoleClient(t.app).get(url, cookie);
+    const post = (url: string, body: Record<string, string | string[]>, cookie?: string) => consoleClient(t.app).post(url, body, cookie);
     const upload = (bank: string, text: string, headers: Record<string, string>, query = '') =>
       t.app.inject({
         method: 'POST',
@@ -80,17 +62,11 @@ for (const factory of STORE_FACTORIES) {
       });
     const audit = async (kind: string) => (await readAuditEntries(store().store.db, 0, 100_000)).filter((e) => e.kind === kind);
 
-    async function signIn(email: string): Promise<{ cookie: string; csrf: string }> {
-      const page = await get('/console/login');
-      const loginCookie = cookiesOf(page)['perisai_login_csrf']!;
-      const res = await post(
-        '/console/login',
-        { csrf: csrfIn(page.body), email, password: PASSWORD, next: '/console/cases' },
-        `perisai_login_csrf=${cookieValue(loginCookie)}`,
-      );
-      const cookie = `perisai_session=${cookieValue(cookiesOf(res)['perisai_session']!)}`;
-      return { cookie, csrf: csrfIn((await get('/console/cases', cookie)).body) };
-    }
+    const signIn = async (email: string): Promise<{ cookie: string; csrf: string }> => {
+      const { cookie, csrf } = await consoleClient(t.app).signIn(email, PASSWORD);
+      assert.ok(cookie, `${email} signed in`);
+      return { cookie, csrf };
+    };
 
     it('a reviewer sees no admin links and is refused every admin page and post with a sentence', async () => {
       const reviewer = await signIn(REVIEWER);

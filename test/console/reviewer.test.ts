@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 
 import { ManualClock } from '../../src/domain/clock.js';
 import type { CaseImageSource } from '../../src/services/case-images.js';
 import { readAuditEntries } from '../../src/store/repositories/audit-log.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../helpers/app.js';
+import { consoleClient, cookiesOf, cookieValue, csrfIn, form, TEST_SCRYPT } from '../helpers/console.js';
 import { fakeImageAnalyser, flipBits } from '../helpers/fake-image-analyser.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
-const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 const EMAIL = 'rina@example.org';
 const PASSWORD = 'a reviewer passphrase';
 const FAILING_IMAGE = Buffer.from('an image whose detector fails');
@@ -28,20 +27,6 @@ async function gradientPng(): Promise<Buffer> {
     .png()
     .toBuffer();
 }
-
-function cookiesOf(res: LightMyRequestResponse): Record<string, string> {
-  const header = res.headers['set-cookie'];
-  const list = header === undefined ? [] : Array.isArray(header) ? header : [header];
-  return Object.fromEntries(list.map((c) => [c.slice(0, c.indexOf('=')), c]));
-}
-
-function cookieValue(setCookie: string): string {
-  return decodeURIComponent(setCookie.slice(setCookie.indexOf('=') + 1, setCookie.indexOf(';')));
-}
-
-const csrfIn = (body: string) => /name="csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
-const form = (fields: Record<string, string | string[]>) =>
-  new URLSearchParams(Object.entries(fields).flatMap(([k, v]): Array<[string, string]> => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
 
 for (const factory of STORE_FACTORIES) {
   describe(`the reviewer console on ${factory.name}`, () => {
@@ -68,28 +53,10 @@ for (const factory of STORE_FACTORIES) {
     });
     after(async () => t?.close());
 
-    const get = (url: string, cookie?: string) => t.app.inject({ method: 'GET', url, headers: cookie ? { cookie } : {} });
-    const post = (url: string, body: Record<string, string | string[]>, cookie?: string) =>
-      t.app.inject({
-        method: 'POST',
-        url,
-        payload: form(body),
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-      });
-
-    async function signIn(password = PASSWORD): Promise<{ res: LightMyRequestResponse; cookie: string; csrf: string }> {
-      const page = await get('/console/login');
-      const loginCookie = cookiesOf(page)['perisai_login_csrf']!;
-      const res = await post(
-        '/console/login',
-        { csrf: csrfIn(page.body), email: EMAIL, password, next: '/console/cases' },
-        `perisai_login_csrf=${cookieValue(loginCookie)}`,
-      );
-      const session = cookiesOf(res)['perisai_session'];
-      const cookie = session ? `perisai_session=${cookieValue(session)}` : '';
-      const csrf = cookie ? csrfIn((await get('/console/cases', cookie)).body) : '';
-      return { res, cookie, csrf };
-    }
+    const pages = () => consoleClient(t.app);
+    const get = (url: string, cookie?: string) => pages().get(url, cookie);
+    const post = (url: string, body: Record<string, string | string[]>, cookie?: string) => pages().post(url, body, cookie);
+    const signIn = (password = PASSWORD) => pages().signIn(EMAIL, password);
 
     const report = async (contentId: string) => {
       const res = await t.app.inject({

@@ -5,9 +5,8 @@ import { ManualClock } from '../../src/domain/clock.js';
 import type { Figures, TransparencyReport } from '../../src/domain/transparency.js';
 import { DASHBOARD_WEEKS, dashboardSeries } from '../../src/http/console/transparency-page.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { TEST_SCRYPT } from '../helpers/console.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
-
-const SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 
 function figures(patch: { block?: number; reports?: number; due?: number; met?: number }): Figures {
   return {
@@ -58,7 +57,7 @@ for (const factory of STORE_FACTORIES) {
     let t: TestApp;
     before(async () => {
       if (factory.skip) return;
-      t = await startTestApp(store(), { clock, consoleUsers: { scrypt: SCRYPT, maxFailures: 3, lockMinutes: 15 } }, { reportRateLimit: 1000 });
+      t = await startTestApp(store(), { clock, consoleUsers: { scrypt: TEST_SCRYPT, maxFailures: 3, lockMinutes: 15 } }, { reportRateLimit: 1000 });
     });
     after(async () => t?.close());
 
@@ -103,7 +102,7 @@ describe('the transparency dashboard behind sign-in', () => {
   const store = useStore(sqlite);
   let t: TestApp;
   before(async () => {
-    t = await startTestApp(store(), { consoleUsers: { scrypt: SCRYPT, maxFailures: 3, lockMinutes: 15 } }, { consoleTransparency: 'login' });
+    t = await startTestApp(store(), { consoleUsers: { scrypt: TEST_SCRYPT, maxFailures: 3, lockMinutes: 15 } }, { consoleTransparency: 'login' });
   });
   after(async () => t?.close());
 

@@ -7,10 +7,10 @@ import { readConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/domain/clock.js';
 import { isPerisaiError } from '../../src/domain/errors.js';
 import { readAuditEntries } from '../../src/store/repositories/audit-log.js';
+import { TEST_SCRYPT } from '../helpers/console.js';
 import { STORE_FACTORIES, testOn, useStore } from '../helpers/stores.js';
 
 /** Cheap hashing for tests: the parameters are recorded per user, so the code path is the same. */
-export const TEST_SCRYPT = { N: 2 ** 10, r: 8, p: 1, keylen: 64 };
 const PASSWORD = 'correct horse battery staple';
 const FROM = { address: '192.0.2.7' };
 
